@@ -1,0 +1,62 @@
+package io.s3imagetovideo.layout;
+
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+
+/** Which keys the functions react to, and what each key means (DESIGN.md, "Bucket layout"). */
+public final class BucketLayout {
+
+    /** Image extensions, compared without regard to case. */
+    public static final List<String> IMAGE_EXTENSIONS = List.of(".png", ".jpg", ".jpeg", ".webp");
+
+    private BucketLayout() {}
+
+    /** An uploaded key that is one half of a pair. */
+    public enum Role { IMAGE, PROMPT }
+
+    public record PairMember(UploadName upload, Role role, String key) {}
+
+    /**
+     * Decodes a key as S3 writes it into event notifications: form-URL-encoded UTF-8, so {@code +} is a
+     * space, {@code %2B} a plus, and any byte (even {@code /}) may be percent-escaped.
+     *
+     * @throws IllegalArgumentException for a malformed escape
+     */
+    public static String decodeEventKey(String encoded) {
+        return URLDecoder.decode(encoded, StandardCharsets.UTF_8);
+    }
+
+    /** The pair member a key is, or empty for every other key (records, videos, anything else). */
+    public static Optional<PairMember> classify(String key) {
+        if (key.endsWith(UploadName.SIDECAR_SUFFIX)) {
+            return member(key, key.length() - UploadName.SIDECAR_SUFFIX.length(), Role.PROMPT);
+        }
+        return imageExtensionOf(key).flatMap(ext -> member(key, key.length() - ext.length(), Role.IMAGE));
+    }
+
+    /** True when {@code key} is an image of exactly this upload (same {@code <p>/<name>}, any case of extension). */
+    public static boolean isImageOf(UploadName upload, String key) {
+        String base = upload.base();
+        return key.startsWith(base)
+                && IMAGE_EXTENSIONS.contains(key.substring(base.length()).toLowerCase(Locale.ROOT));
+    }
+
+    private static Optional<String> imageExtensionOf(String key) {
+        String lower = key.toLowerCase(Locale.ROOT);
+        return IMAGE_EXTENSIONS.stream()
+                .filter(lower::endsWith)
+                .findFirst()
+                .map(ext -> key.substring(key.length() - ext.length()));
+    }
+
+    private static Optional<PairMember> member(String key, int baseLength, Role role) {
+        String base = key.substring(0, baseLength);
+        if (base.isEmpty() || base.endsWith("/")) {
+            return Optional.empty();
+        }
+        return Optional.of(new PairMember(UploadName.of(base), role, key));
+    }
+}

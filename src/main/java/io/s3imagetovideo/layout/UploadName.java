@@ -1,0 +1,45 @@
+package io.s3imagetovideo.layout;
+
+import java.util.Objects;
+
+/**
+ * The {@code <p>/<name>} that ties an image, its prompt sidecar, the job record and the video
+ * together (DESIGN.md, "Bucket layout"). {@code prefix} is empty or ends with {@code /}.
+ */
+public record UploadName(String prefix, String name) {
+
+    public static final String SIDECAR_SUFFIX = ".prompt.json";
+    public static final String RECORD_SUFFIX = ".video.json";
+    public static final String VIDEO_SUFFIX = ".mp4";
+
+    public UploadName {
+        Objects.requireNonNull(prefix, "prefix");
+        Objects.requireNonNull(name, "name");
+        if (name.isEmpty() || name.contains("/")) {
+            throw new IllegalArgumentException("name must be non-empty and hold no '/'");
+        }
+    }
+
+    /** Splits {@code <p>/<name>} at its last slash. */
+    public static UploadName of(String base) {
+        int slash = base.lastIndexOf('/');
+        return new UploadName(base.substring(0, slash + 1), base.substring(slash + 1));
+    }
+
+    /** {@code <p>/<name>}: every key of this upload starts with it. */
+    public String base() {
+        return prefix + name;
+    }
+
+    public String sidecarKey() {
+        return base() + SIDECAR_SUFFIX;
+    }
+
+    public String recordKey() {
+        return base() + RECORD_SUFFIX;
+    }
+
+    public String videoKey() {
+        return base() + VIDEO_SUFFIX;
+    }
+}

@@ -1,0 +1,46 @@
+package io.s3imagetovideo.log;
+
+import com.amazonaws.services.lambda.runtime.LambdaRuntime;
+import com.amazonaws.services.lambda.runtime.logging.LogLevel;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+/**
+ * One structured line per decision: {@code {"event": "...", "key": ..., ...}}. Callers pass only
+ * identifiers, statuses and numbers: never a prompt, image bytes or the API key.
+ */
+public final class Log {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private Log() {}
+
+    public static void info(String event, Object... keyValues) {
+        write(LogLevel.INFO, event, keyValues);
+    }
+
+    public static void warn(String event, Object... keyValues) {
+        write(LogLevel.WARN, event, keyValues);
+    }
+
+    public static void error(String event, Object... keyValues) {
+        write(LogLevel.ERROR, event, keyValues);
+    }
+
+    private static void write(LogLevel level, String event, Object... keyValues) {
+        ObjectNode line = JSON.createObjectNode();
+        line.put("level", level.name());
+        line.put("event", event);
+        for (int i = 0; i + 1 < keyValues.length; i += 2) {
+            Object value = keyValues[i + 1];
+            String name = String.valueOf(keyValues[i]);
+            switch (value) {
+                case null -> line.putNull(name);
+                case Number n when n instanceof Long || n instanceof Integer -> line.put(name, n.longValue());
+                case Boolean b -> line.put(name, b);
+                default -> line.put(name, value.toString());
+            }
+        }
+        LambdaRuntime.getLogger().log(line.toString(), level);
+    }
+}

@@ -1,0 +1,313 @@
+package io.s3imagetovideo.sidecar;
+
+import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * Reads a {@code <name>.prompt.json} sidecar (DESIGN.md, "Prompt sidecar") and checks every field
+ * before any money is spent. All problems are reported at once, each with how to fix it.
+ */
+public final class SidecarParser {
+
+    /** Larger sidecars are refused without being read: a prompt file is a few hundred bytes. */
+    public static final long MAX_SIDECAR_BYTES = 64 * 1024;
+    public static final int MAX_PROMPT_CHARS = 32_000;
+    public static final int MAX_EXTRA_FIELDS = 32;
+    public static final int MAX_EXTRA_VALUE_CHARS = 4_096;
+
+    static final Set<String> KNOWN_FIELDS =
+            Set.of("prompt", "model", "seconds", "size", "watermark", "private", "extra");
+    /** Form fields that {@code extra} may not override: the request's own and the image part. */
+    static final Set<String> RESERVED_FORM_FIELDS =
+            Set.of("prompt", "model", "seconds", "size", "watermark", "private", "input_reference");
+    private static final Pattern FORM_FIELD_NAME = Pattern.compile("[A-Za-z0-9_.\\-\\[\\]]{1,64}");
+    private static final Pattern WHOLE_NUMBER = Pattern.compile("[0-9]{1,9}");
+
+    private final ObjectMapper mapper;
+    private final SidecarDefaults defaults;
+
+    public SidecarParser(ObjectMapper mapper, SidecarDefaults defaults) {
+        // A strict reader of its own: a typo'd duplicate key or trailing garbage must not pass unnoticed.
+        this.mapper = mapper.copy()
+                .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
+                .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+        this.defaults = defaults;
+    }
+
+    /** The outcome of reading a sidecar: a request to send, or the problems that stop it. */
+    public sealed interface Result permits Valid, Invalid {}
+
+    public record Valid(VideoRequest request) implements Result {}
+
+    public record Invalid(List<SidecarProblem> problems) implements Result {
+        public Invalid {
+            problems = List.copyOf(problems);
+        }
+    }
+
+    public Result parse(byte[] json) {
+        JsonNode root;
+        try {
+            root = mapper.readTree(json);
+        } catch (JsonProcessingException e) {
+            return new Invalid(List.of(syntaxProblem(e)));
+        } catch (IOException e) {
+            return new Invalid(List.of(new SidecarProblem("invalid_json",
+                    "The prompt file could not be read as JSON (" + e.getMessage() + ").")));
+        }
+        if (root == null || root.isMissingNode()) {
+            return new Invalid(List.of(new SidecarProblem("invalid_json",
+                    "The prompt file is empty. Write a JSON object such as {\"prompt\": \"a cow takes the driving test\"}.")));
+        }
+        if (!root.isObject()) {
+            return new Invalid(List.of(new SidecarProblem("invalid_json",
+                    "The prompt file must hold a JSON object such as {\"prompt\": \"...\"}, not a "
+                            + describe(root) + ".")));
+        }
+        return check(root);
+    }
+
+    private Result check(JsonNode root) {
+        List<SidecarProblem> problems = new ArrayList<>();
+        for (Iterator<String> names = root.fieldNames(); names.hasNext(); ) {
+            String name = names.next();
+            if (!KNOWN_FIELDS.contains(name)) {
+                problems.add(unknownField(name));
+            }
+        }
+        String prompt = prompt(root.get("prompt"), problems);
+        String model = optionalText(root, "model", problems).orElse(defaults.model());
+        String seconds = seconds(root.get("seconds"), problems);
+        VideoSize size = size(root.get("size"), problems);
+        boolean watermark = bool(root, "watermark", defaults.watermark(), problems);
+        boolean isPrivate = bool(root, "private", defaults.isPrivate(), problems);
+        Map<String, String> extra = extra(root.get("extra"), problems);
+        if (!problems.isEmpty()) {
+            return new Invalid(problems);
+        }
+        return new Valid(new VideoRequest(prompt, model, seconds, size, watermark, isPrivate, extra));
+    }
+
+    private static SidecarProblem syntaxProblem(JsonProcessingException e) {
+        JsonLocation at = e.getLocation();
+        String where = at == null ? "" : " at line " + at.getLineNr() + ", column " + at.getColumnNr();
+        return new SidecarProblem("invalid_json",
+                "The prompt file is not valid JSON" + where + ": " + e.getOriginalMessage()
+                        + ". Fix the syntax (quotes around strings, commas between fields, no trailing comma).");
+    }
+
+    private static SidecarProblem unknownField(String name) {
+        String hint = closest(name).map(k -> " Did you mean '" + k + "'?").orElse("");
+        return new SidecarProblem("unknown_field",
+                "Unknown field '" + name + "'." + hint + " Allowed fields: " + String.join(", ", sortedKnown())
+                        + "; provider options go inside \"extra\".");
+    }
+
+    private static String prompt(JsonNode node, List<SidecarProblem> problems) {
+        if (node == null || node.isNull()) {
+            problems.add(new SidecarProblem("missing_prompt",
+                    "The field 'prompt' is missing. Add \"prompt\": \"what the video should show\"."));
+            return null;
+        }
+        if (!node.isTextual()) {
+            problems.add(new SidecarProblem("invalid_prompt",
+                    "The field 'prompt' must be a string, not a " + describe(node) + "."));
+            return null;
+        }
+        String text = node.textValue();
+        if (text.isBlank()) {
+            problems.add(new SidecarProblem("missing_prompt",
+                    "The field 'prompt' is blank. Write what the video should show."));
+            return null;
+        }
+        if (text.length() > MAX_PROMPT_CHARS) {
+            problems.add(new SidecarProblem("invalid_prompt",
+                    "The field 'prompt' has " + text.length() + " characters; shorten it to at most "
+                            + MAX_PROMPT_CHARS + "."));
+            return null;
+        }
+        return text;
+    }
+
+    private static Optional<String> optionalText(JsonNode root, String field, List<SidecarProblem> problems) {
+        JsonNode node = root.get(field);
+        if (node == null || node.isNull()) {
+            return Optional.empty();
+        }
+        if (!node.isTextual() || node.textValue().isBlank()) {
+            problems.add(new SidecarProblem("invalid_" + field,
+                    "The field '" + field + "' must be a non-blank string such as \"sora-2\", not "
+                            + (node.isTextual() ? "a blank string" : "a " + describe(node)) + "."));
+            return Optional.empty();
+        }
+        return Optional.of(node.textValue().trim());
+    }
+
+    private String seconds(JsonNode node, List<SidecarProblem> problems) {
+        if (node == null || node.isNull()) {
+            return defaults.seconds();
+        }
+        String digits = null;
+        if (node.isIntegralNumber() && node.canConvertToInt()) {
+            digits = Integer.toString(node.intValue());
+        } else if (node.isTextual() && WHOLE_NUMBER.matcher(node.textValue()).matches()) {
+            digits = node.textValue();
+        }
+        if (digits == null || Long.parseLong(digits) <= 0) {
+            problems.add(new SidecarProblem("invalid_seconds",
+                    "The field 'seconds' must be a positive whole number such as \"10\" or 10, not "
+                            + render(node) + "."));
+            return null;
+        }
+        return Long.toString(Long.parseLong(digits));
+    }
+
+    private VideoSize size(JsonNode node, List<SidecarProblem> problems) {
+        if (node == null || node.isNull()) {
+            return defaults.size();
+        }
+        Optional<VideoSize> size = node.isTextual() ? VideoSize.parse(node.textValue()) : Optional.empty();
+        if (size.isEmpty()) {
+            problems.add(new SidecarProblem("invalid_size",
+                    "The field 'size' must be one of " + String.join(", ", VideoSize.allowedValues())
+                            + " (width x height), not " + render(node) + "."));
+            return null;
+        }
+        return size.get();
+    }
+
+    private static boolean bool(JsonNode root, String field, boolean fallback, List<SidecarProblem> problems) {
+        JsonNode node = root.get(field);
+        if (node == null || node.isNull()) {
+            return fallback;
+        }
+        if (node.isBoolean()) {
+            return node.booleanValue();
+        }
+        if (node.isTextual() && (node.textValue().equals("true") || node.textValue().equals("false"))) {
+            return node.textValue().equals("true");
+        }
+        problems.add(new SidecarProblem("invalid_" + field,
+                "The field '" + field + "' must be true or false (or the strings \"true\"/\"false\"), not "
+                        + render(node) + "."));
+        return fallback;
+    }
+
+    private static Map<String, String> extra(JsonNode node, List<SidecarProblem> problems) {
+        Map<String, String> extra = new LinkedHashMap<>();
+        if (node == null || node.isNull()) {
+            return extra;
+        }
+        if (!node.isObject()) {
+            problems.add(new SidecarProblem("invalid_extra",
+                    "The field 'extra' must be an object of string values such as {\"style\": \"comic\"}, not a "
+                            + describe(node) + "."));
+            return extra;
+        }
+        if (node.size() > MAX_EXTRA_FIELDS) {
+            problems.add(new SidecarProblem("invalid_extra",
+                    "The field 'extra' has " + node.size() + " fields; at most " + MAX_EXTRA_FIELDS + " are allowed."));
+            return extra;
+        }
+        for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> field = it.next();
+            String name = field.getKey();
+            JsonNode value = field.getValue();
+            if (RESERVED_FORM_FIELDS.contains(name)) {
+                problems.add(new SidecarProblem("invalid_extra",
+                        "'extra." + name + "' would override the request's own '" + name
+                                + "' field; set it at the top level of the prompt file instead."));
+            } else if (!FORM_FIELD_NAME.matcher(name).matches()) {
+                problems.add(new SidecarProblem("invalid_extra",
+                        "'extra' field name " + quote(name) + " is not a valid form field name; use 1 to 64 of"
+                                + " the characters A-Z a-z 0-9 _ . - [ ]."));
+            } else if (!value.isTextual()) {
+                problems.add(new SidecarProblem("invalid_extra",
+                        "'extra." + name + "' must be a string (it is sent as a form field as it is), not a "
+                                + describe(value) + "; write it in quotes, e.g. \"" + name + "\": \""
+                                + (value.isValueNode() ? value.asText() : "...") + "\"."));
+            } else if (value.textValue().length() > MAX_EXTRA_VALUE_CHARS) {
+                problems.add(new SidecarProblem("invalid_extra",
+                        "'extra." + name + "' is longer than " + MAX_EXTRA_VALUE_CHARS + " characters."));
+            } else {
+                extra.put(name, value.textValue());
+            }
+        }
+        return extra;
+    }
+
+    private static String describe(JsonNode node) {
+        return switch (node.getNodeType()) {
+            case ARRAY -> "list";
+            case OBJECT -> "object";
+            case NUMBER -> "number";
+            case BOOLEAN -> "boolean";
+            case STRING -> "string";
+            case NULL -> "null";
+            default -> node.getNodeType().name().toLowerCase(java.util.Locale.ROOT);
+        };
+    }
+
+    /** A value as the user wrote it, cut short so that a huge value cannot flood the record. */
+    private static String render(JsonNode node) {
+        String text = node.toString();
+        return text.length() > 80 ? text.substring(0, 77) + "..." : text;
+    }
+
+    private static String quote(String s) {
+        String cut = s.length() > 80 ? s.substring(0, 77) + "..." : s;
+        return "'" + cut + "'";
+    }
+
+    private static List<String> sortedKnown() {
+        return List.of("prompt", "model", "seconds", "size", "watermark", "private", "extra");
+    }
+
+    private static Optional<String> closest(String name) {
+        String best = null;
+        int bestDistance = Integer.MAX_VALUE;
+        for (String known : sortedKnown()) {
+            int d = editDistance(name.toLowerCase(java.util.Locale.ROOT), known);
+            if (d < bestDistance) {
+                bestDistance = d;
+                best = known;
+            }
+        }
+        return bestDistance <= 2 ? Optional.of(best) : Optional.empty();
+    }
+
+    private static int editDistance(String a, String b) {
+        if (a.length() > 64) {
+            return Integer.MAX_VALUE;
+        }
+        int[] prev = new int[b.length() + 1];
+        int[] cur = new int[b.length() + 1];
+        for (int j = 0; j <= b.length(); j++) {
+            prev[j] = j;
+        }
+        for (int i = 1; i <= a.length(); i++) {
+            cur[0] = i;
+            for (int j = 1; j <= b.length(); j++) {
+                int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
+                cur[j] = Math.min(Math.min(cur[j - 1] + 1, prev[j] + 1), prev[j - 1] + cost);
+            }
+            int[] t = prev;
+            prev = cur;
+            cur = t;
+        }
+        return prev[b.length()];
+    }
+}

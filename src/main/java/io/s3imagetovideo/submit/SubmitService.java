@@ -202,6 +202,10 @@ public final class SubmitService {
         if (!JobStatus.SUBMITTING.equals(record.status())) {
             return false;
         }
+        if (record.json().has("error")) {
+            // Released by its holder after transient failures: free to take at once.
+            return true;
+        }
         try {
             Instant expires = Instant.parse(record.json().path("claim_expires_at").asText());
             return now.isAfter(expires.plus(CLAIM_GRACE));

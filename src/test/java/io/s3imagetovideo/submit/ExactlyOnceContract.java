@@ -1,0 +1,311 @@
+package io.s3imagetovideo.submit;
+
+import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.stubbing.Scenario.STARTED;
+import static io.s3imagetovideo.support.FunctionHarness.JOB_ID;
+import static io.s3imagetovideo.support.FunctionHarness.jobAccepted;
+import static io.s3imagetovideo.support.FunctionHarness.openAiError;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.amazonaws.services.lambda.runtime.events.S3Event;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder;
+import com.github.tomakehurst.wiremock.http.Fault;
+import com.github.tomakehurst.wiremock.stubbing.ServeEvent;
+import io.s3imagetovideo.record.ETags;
+import io.s3imagetovideo.record.JobRecords;
+import io.s3imagetovideo.support.FunctionHarness;
+import io.s3imagetovideo.support.Images;
+import io.s3imagetovideo.support.S3Backend;
+import io.s3imagetovideo.support.TestContext;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * "Exactly one paid job per upload": duplicates, concurrency, transient API failures and dead
+ * instances, all against a real S3 server's conditional writes.
+ */
+abstract class ExactlyOnceContract {
+
+    static final String PROMPT = "{\"prompt\": \"a lighthouse in a storm\"}";
+
+    protected FunctionHarness h;
+
+    protected abstract S3Backend backend();
+
+    @BeforeEach
+    void start() {
+        h = new FunctionHarness(backend());
+    }
+
+    @AfterEach
+    void stop() {
+        h.close();
+    }
+
+    @Test
+    void sameEventOnEightInstancesAtOnceWithASlowApiPostsOnce() throws Exception {
+        // Given a complete pair and an API that takes its time to answer
+        h.stubCreate(jobAccepted().withFixedDelay(1500));
+        h.put("race.png", Images.png(8, 8));
+        h.put("race.prompt.json", PROMPT);
+        S3Event event = h.eventFor("race.png");
+
+        // When eight function instances receive the same notification at the same moment
+        List<String> summaries = runConcurrently(8, () -> h.handler().handleRequest(event, TestContext.withMinutes(5)));
+
+        // Then one of them submitted and the others found its claim
+        assertThat(h.posts()).hasSize(1);
+        assertThat(summaries).filteredOn(s -> s.contains("submitted")).hasSize(1);
+        assertThat(summaries).filteredOn(s -> s.contains("duplicate")).hasSize(7);
+        assertThat(h.record("race.video.json").orElseThrow().path("id").asText()).isEqualTo(JOB_ID);
+    }
+
+    @Test
+    void imageAndPromptEventsOnFourInstancesAtOncePostOnce() throws Exception {
+        h.stubCreate(jobAccepted().withFixedDelay(500));
+        h.put("both.png", Images.png(8, 8));
+        h.put("both.prompt.json", PROMPT);
+        S3Event image = h.eventFor("both.png");
+        S3Event prompt = h.eventFor("both.prompt.json");
+
+        runConcurrently(4, new java.util.function.Supplier<>() {
+            private final java.util.concurrent.atomic.AtomicInteger n = new java.util.concurrent.atomic.AtomicInteger();
+
+            @Override
+            public String get() {
+                return h.handler().handleRequest(n.getAndIncrement() % 2 == 0 ? image : prompt, TestContext.withMinutes(5));
+            }
+        });
+
+        assertThat(h.posts()).hasSize(1);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"I i P p", "P p I i", "I P i p", "P I p i", "I P p i"})
+    void everyEventDeliveredTwiceInEitherOrderPostsOnce(String script) {
+        // Capital letter: upload the object and deliver its event; small letter: deliver that event again.
+        h.stubCreate(jobAccepted());
+        S3Event image = null;
+        S3Event prompt = null;
+        for (String step : script.split(" ")) {
+            switch (step) {
+                case "I" -> {
+                    h.put("twice.png", Images.png(8, 8));
+                    image = h.eventFor("twice.png");
+                    h.invoke(image);
+                }
+                case "P" -> {
+                    h.put("twice.prompt.json", PROMPT);
+                    prompt = h.eventFor("twice.prompt.json");
+                    h.invoke(prompt);
+                }
+                case "i" -> h.invoke(image);
+                case "p" -> h.invoke(prompt);
+                default -> throw new IllegalArgumentException(step);
+            }
+        }
+        assertThat(h.posts()).hasSize(1);
+        assertThat(h.record("twice.video.json").orElseThrow().path("status").asText()).isEqualTo("queued");
+    }
+
+    @Test
+    void honoursRetryAfterOn429ThenSucceedsWithOneJob() {
+        // Given an API that is rate limited twice, asking for a one-second wait each time
+        scenario("rate", List.of(
+                openAiError(429, "rate_limit_exceeded", "Rate limit reached").withHeader("Retry-After", "1"),
+                openAiError(429, "rate_limit_exceeded", "Rate limit reached").withHeader("Retry-After", "1"),
+                jobAccepted()));
+        h.put("busy.png", Images.png(8, 8));
+        h.put("busy.prompt.json", PROMPT);
+
+        h.invoke(h.eventFor("busy.png"));
+
+        // Then three attempts, each wait as long as asked, one job, one idempotency key
+        assertThat(h.posts()).hasSize(3);
+        assertThat(h.sleeper.sleeps()).containsExactly(Duration.ofSeconds(1), Duration.ofSeconds(1));
+        assertThat(h.posts().stream().map(r -> r.getHeader("Idempotency-Key")).distinct().toList())
+                .singleElement().asString().startsWith("s3i2v-");
+        assertThat(h.record("busy.video.json").orElseThrow().path("id").asText()).isEqualTo(JOB_ID);
+    }
+
+    @Test
+    void releasesTheClaimWhen5xxOutlastRetriesAndARedeliverySubmitsOnce() {
+        // Given an API that fails with 500 and an HTML 502 from its proxy
+        h.env("VIDEO_API_MAX_ATTEMPTS", "3");
+        scenario("down", List.of(
+                openAiError(500, "server_error", "The server had an error"),
+                aResponse().withStatus(502).withHeader("Content-Type", "text/html")
+                        .withBody("<html><body><h1>502 Bad Gateway</h1></body></html>"),
+                openAiError(500, "server_error", "The server had an error")));
+        h.put("down.png", Images.png(8, 8));
+        h.put("down.prompt.json", PROMPT);
+        S3Event event = h.eventFor("down.png");
+
+        // When retries run out, the invocation fails so that Lambda retries it
+        assertThatThrownBy(() -> h.invoke(event)).isInstanceOf(SubmitLaterException.class);
+        JsonNode released = h.record("down.video.json").orElseThrow();
+        assertThat(released.path("status").asText()).isEqualTo("submitting");
+        assertThat(java.time.Instant.parse(released.path("claim_expires_at").asText())).isBeforeOrEqualTo(h.clock.instant());
+        assertThat(released.path("error").path("message").asText()).contains("retried");
+        assertThat(h.posts()).hasSize(3);
+
+        // And once the API recovers, the redelivered event submits, exactly once
+        h.api.resetMappings();
+        h.stubCreate(jobAccepted());
+        h.invoke(event);
+        h.invoke(event);
+
+        assertThat(successfulCreates()).isEqualTo(1);
+        JsonNode record = h.record("down.video.json").orElseThrow();
+        assertThat(record.path("status").asText()).isEqualTo("queued");
+        assertThat(record.has("error")).isFalse();
+        assertThat(h.posts().stream().map(r -> r.getHeader("Idempotency-Key")).distinct()).hasSize(1);
+    }
+
+    @Test
+    void retriesAConnectionResetAndASlowAnswerThenRecordsOneJob() {
+        // Given a reset connection, then an answer slower than the request timeout, then a prompt one
+        h.env("VIDEO_API_TIMEOUT_MS", "1000");
+        scenario("flaky", List.of(
+                aResponse().withFault(Fault.CONNECTION_RESET_BY_PEER),
+                jobAccepted().withFixedDelay(3000),
+                aResponse().withStatus(200).withHeader("Content-Type", "application/json")
+                        .withBody(FunctionHarness.JOB_JSON.replace(JOB_ID, "video_third"))));
+        h.put("flaky.png", Images.png(8, 8));
+        h.put("flaky.prompt.json", PROMPT);
+
+        h.invoke(h.eventFor("flaky.png"));
+
+        assertThat(h.posts()).hasSize(3);
+        assertThat(h.record("flaky.video.json").orElseThrow().path("id").asText()).isEqualTo("video_third");
+    }
+
+    @Test
+    void takesOverAClaimLeftByADeadInstanceOnlyAfterItExpires() {
+        // Given the claim a dead instance left, valid for five more minutes
+        h.stubCreate(jobAccepted());
+        var image = h.put("dead.png", Images.png(8, 8));
+        var prompt = h.put("dead.prompt.json", PROMPT);
+        var source = JobRecords.Source.pair(h.bucket, "dead.png", ETags.normalize(image.eTag()),
+                "dead.prompt.json", ETags.normalize(prompt.eTag()));
+        var claim = new JobRecords(h.mapper).claim(source, null, null, h.clock.instant(),
+                h.clock.instant().plus(Duration.ofMinutes(5)));
+        h.put("dead.video.json", claim.toString());
+        S3Event redelivered = h.eventFor("dead.png");
+
+        // When the event is redelivered before the claim expires, nothing is sent
+        h.clock.advance(Duration.ofMinutes(5));
+        h.invoke(redelivered);
+        assertThat(h.posts()).isEmpty();
+        assertThat(h.record("dead.video.json").orElseThrow().path("status").asText()).isEqualTo("submitting");
+
+        // Then after it expired, the next delivery takes it over and submits once
+        h.clock.advance(SubmitService.CLAIM_GRACE.plusSeconds(1));
+        h.invoke(redelivered);
+        h.invoke(redelivered);
+        assertThat(h.posts()).hasSize(1);
+        assertThat(h.record("dead.video.json").orElseThrow().path("id").asText()).isEqualTo(JOB_ID);
+    }
+
+    @Test
+    void aNewVersionOfTheSidecarMakesANewJobThatRemembersThePreviousOne() {
+        scenario("again", List.of(jobAccepted(), aResponse().withStatus(200)
+                .withHeader("Content-Type", "application/json")
+                .withBody(FunctionHarness.JOB_JSON.replace(JOB_ID, "video_second"))));
+        h.put("again.png", Images.png(8, 8));
+        h.put("again.prompt.json", PROMPT);
+        h.invoke(h.eventFor("again.png"));
+
+        h.put("again.prompt.json", "{\"prompt\": \"the same lighthouse at dawn\"}");
+        h.invoke(h.eventFor("again.prompt.json"));
+        h.invoke(h.eventFor("again.prompt.json"));
+
+        JsonNode record = h.record("again.video.json").orElseThrow();
+        assertThat(h.posts()).hasSize(2);
+        assertThat(record.path("id").asText()).isEqualTo("video_second");
+        assertThat(record.path("previous_id").asText()).isEqualTo(JOB_ID);
+        assertThat(h.posts().get(0).getHeader("Idempotency-Key")).isNotEqualTo(h.posts().get(1).getHeader("Idempotency-Key"));
+    }
+
+    @Test
+    void neverRetriesWrongInputAndRecordsItOnce() {
+        h.stubCreate(jobAccepted());
+        h.put("wrong.png", Images.png(8, 8));
+        h.put("wrong.prompt.json", "{\"prompt\": \"x\", \"size\": \"big\"}");
+        S3Event event = h.eventFor("wrong.prompt.json");
+
+        h.invoke(event);
+        String etagAfterFirst = h.s3.headObject(b -> b.bucket(h.bucket).key("wrong.video.json")).eTag();
+        h.invoke(event);
+
+        assertThat(h.posts()).isEmpty();
+        assertThat(h.s3.headObject(b -> b.bucket(h.bucket).key("wrong.video.json")).eTag()).isEqualTo(etagAfterFirst);
+    }
+
+    @Test
+    void neverRetriesAnApiRefusal() {
+        h.stubCreate(openAiError(400, "invalid_value", "Invalid size"));
+        h.put("no.png", Images.png(8, 8));
+        h.put("no.prompt.json", PROMPT);
+        S3Event event = h.eventFor("no.png");
+
+        h.invoke(event);
+        h.invoke(event);
+
+        assertThat(h.posts()).hasSize(1);
+        assertThat(h.record("no.video.json").orElseThrow().path("status").asText()).isEqualTo("failed");
+    }
+
+    private void scenario(String name, List<ResponseDefinitionBuilder> answers) {
+        for (int i = 0; i < answers.size(); i++) {
+            h.api.stubFor(h.strictCreate()
+                    .inScenario(name)
+                    .whenScenarioStateIs(i == 0 ? STARTED : name + i)
+                    .willSetStateTo(name + (i + 1))
+                    .willReturn(answers.get(i)));
+        }
+    }
+
+    private long successfulCreates() {
+        return h.api.getAllServeEvents().stream()
+                .filter(e -> e.getRequest().getUrl().equals("/v1/videos"))
+                .map(ServeEvent::getResponse)
+                .filter(r -> r.getStatus() == 200)
+                .count();
+    }
+
+    private static List<String> runConcurrently(int n, java.util.function.Supplier<String> work) throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(n);
+        CountDownLatch start = new CountDownLatch(1);
+        try {
+            List<Future<String>> futures = new ArrayList<>();
+            for (int i = 0; i < n; i++) {
+                futures.add(pool.submit(() -> {
+                    start.await();
+                    return work.get();
+                }));
+            }
+            start.countDown();
+            List<String> results = new ArrayList<>();
+            for (Future<String> f : futures) {
+                results.add(f.get(60, TimeUnit.SECONDS));
+            }
+            return results;
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+}

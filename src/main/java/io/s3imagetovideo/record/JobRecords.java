@@ -61,6 +61,8 @@ public final class JobRecords {
         ObjectNode record = mapper.createObjectNode();
         record.put("status", JobStatus.SUBMITTING);
         record.put("claim_expires_at", timestamp(expiresAt));
+        // Makes every claim unique, so that a write confirmed by reading it back was this claimant's.
+        record.put("claim_token", java.util.UUID.randomUUID().toString());
         return finish(record, source, request, previousId, now);
     }
 

@@ -70,6 +70,12 @@ public final class RecordStore {
             int status = e.statusCode();
             // 412: the precondition failed; 409: a concurrent conditional write; 404: If-Match on a deleted record.
             if (status == 412 || status == 409 || (status == 404 && expectedEtag.isPresent())) {
+                // The SDK retries a PUT whose answer was lost; that retry then fails its own condition.
+                // If what is stored now is exactly what we wrote, the write did happen.
+                Optional<StoredRecord> now = read(bucket, key);
+                if (now.isPresent() && now.get().json().equals(record)) {
+                    return now.get().etag();
+                }
                 throw new RecordConflictException(key, status);
             }
             throw e;

@@ -17,7 +17,7 @@ public final class S3ProxyServer implements AutoCloseable {
 
     private S3ProxyServer(BlobStore store) throws Exception {
         proxy = S3Proxy.builder()
-                .blobStore(store)
+                .blobStore(new AtomicConditionalWrites(store))
                 .endpoint(URI.create("http://127.0.0.1:0"))
                 .awsAuthentication(AuthenticationType.AWS_V2_OR_V4, ACCESS_KEY, SECRET_KEY)
                 .build();

@@ -12,6 +12,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 public final class Log {
 
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** Inside Lambda the runtime's logger frames each line; elsewhere (tests, local runs) stdout does. */
+    private static final boolean IN_LAMBDA = System.getenv("AWS_LAMBDA_RUNTIME_API") != null;
 
     private Log() {}
 
@@ -41,6 +43,10 @@ public final class Log {
                 default -> line.put(name, value.toString());
             }
         }
-        LambdaRuntime.getLogger().log(line.toString(), level);
+        if (IN_LAMBDA) {
+            LambdaRuntime.getLogger().log(line.toString(), level);
+        } else {
+            System.out.println(line);
+        }
     }
 }

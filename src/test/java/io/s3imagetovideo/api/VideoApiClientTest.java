@@ -23,10 +23,9 @@ import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
-import java.time.Clock;
+import io.s3imagetovideo.support.MutableClock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
@@ -56,7 +55,7 @@ class VideoApiClientTest {
     private static final Duration MAX_DELAY = Duration.ofSeconds(1);
 
     private WireMockServer server;
-    private final TestClock clock = new TestClock(NOW);
+    private final MutableClock clock = new MutableClock(NOW);
     private final List<Duration> sleeps = new CopyOnWriteArrayList<>();
     private final Sleeper sleeper = d -> {
         sleeps.add(d);
@@ -479,34 +478,6 @@ class VideoApiClientTest {
         public Secret refresh() {
             refreshes.incrementAndGet();
             return current();
-        }
-    }
-
-    /** A clock that moves only when the test (or the recording sleeper) moves it. */
-    private static final class TestClock extends Clock {
-        private Instant now;
-
-        TestClock(Instant start) {
-            this.now = start;
-        }
-
-        synchronized void advance(Duration d) {
-            now = now.plus(d);
-        }
-
-        @Override
-        public synchronized Instant instant() {
-            return now;
-        }
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            return this;
         }
     }
 }

@@ -7,7 +7,9 @@ import com.github.mizosoft.methanol.MediaType;
 import com.github.mizosoft.methanol.MultipartBodyPublisher;
 import io.s3imagetovideo.log.Log;
 import io.s3imagetovideo.sidecar.VideoRequest;
+import java.io.Closeable;
 import java.io.IOException;
+import java.io.InputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -21,6 +23,7 @@ import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.random.RandomGenerator;
 
 /**
@@ -271,6 +274,212 @@ public final class VideoApiClient {
             return wait.isNegative() ? Duration.ZERO : wait;
         } catch (DateTimeParseException e) {
             return null;
+        }
+    }
+
+    // --- the poll function: the job's state and its video -----------------------------------------
+
+    /** The longest redirect chain followed for a {@code video_url}; a CDN needs one or two hops. */
+    public static final int MAX_VIDEO_REDIRECTS = 5;
+    /** How much of a failed download's body is read to describe the failure; the rest is not wanted. */
+    private static final int MAX_ERROR_BODY_BYTES = 64 * 1024;
+
+    /**
+     * The job as {@code GET {base}/v1/videos/{id}} describes it now. Uses the retry loop of
+     * {@link #createVideo}; a caller that wants the queue to retry instead passes a near deadline.
+     *
+     * @throws VideoApiException a refusal (404 for an unknown job, say), or a transient failure that
+     *     outlasted the attempts or the time before {@code deadline}
+     */
+    public ObjectNode getVideo(String jobId, Instant deadline) {
+        URI uri = endpoint("/v1/videos/" + pathSegment(jobId));
+        Exchange exchange = send(() -> HttpRequest.newBuilder(uri).GET(), deadline, "get_video");
+        HttpResponse<byte[]> response = exchange.response();
+        try {
+            JsonNode json = mapper.readTree(response.body());
+            if (json instanceof ObjectNode job && job.path("status").isTextual()) {
+                return job;
+            }
+        } catch (IOException e) {
+            // reported below
+        }
+        // A proxy's hiccup more likely than a broken API: worth another look later.
+        throw new VideoApiException(response.statusCode(), "invalid_response", null, "The video API answered HTTP "
+                + response.statusCode() + " without a JSON job object holding a 'status'.", true, null, null);
+    }
+
+    /**
+     * An open download of the video: a live stream, never the whole video in memory. Whoever gets one
+     * reads {@code body} and closes it. {@code host} is for logs: the URL itself may carry a signature.
+     */
+    public record VideoDownload(InputStream body, OptionalLong contentLength, Optional<String> contentType,
+            String host) implements Closeable {
+
+        @Override
+        public void close() throws IOException {
+            body.close();
+        }
+    }
+
+    /**
+     * Opens {@code GET {base}/v1/videos/{id}/content} (OpenAI's way) with the bearer key. One attempt
+     * (plus one after a 401, with the key read again): a failed download is retried by the queue.
+     *
+     * @throws VideoApiException when no 2xx answer arrived
+     */
+    public VideoDownload downloadContent(String jobId, Instant deadline) {
+        URI uri = endpoint("/v1/videos/" + pathSegment(jobId) + "/content");
+        boolean keyRefreshed = false;
+        while (true) {
+            HttpResponse<InputStream> response = open(HttpRequest.newBuilder(uri)
+                    .header("Authorization", "Bearer " + keys.current().value()), deadline, "download_content");
+            if (response.statusCode() == 401 && !keyRefreshed) {
+                discard(response);
+                keyRefreshed = true;
+                keys.refresh();
+                continue;
+            }
+            return accept(response);
+        }
+    }
+
+    /**
+     * Opens a job's {@code video_url} (the reseller's way). It may be on another host, so it never gets
+     * the bearer key, and the client follows no redirects so that the key could never travel on: the
+     * redirects of this key-less request are followed here, at most {@link #MAX_VIDEO_REDIRECTS}.
+     *
+     * @throws VideoApiException when no 2xx answer arrived, or the URL or a redirect is not http(s)
+     */
+    public VideoDownload downloadVideoUrl(URI videoUrl, Instant deadline) {
+        URI current = videoUrl;
+        for (int redirects = 0; ; redirects++) {
+            if (current.getScheme() == null || !(current.getScheme().equalsIgnoreCase("https")
+                    || current.getScheme().equalsIgnoreCase("http")) || current.getHost() == null) {
+                throw new VideoApiException(0, "invalid_video_url", null,
+                        "The job's video_url (or a redirect from it) is not an http(s) URL.", false, null, null);
+            }
+            HttpResponse<InputStream> response = open(HttpRequest.newBuilder(current), deadline, "download_video_url");
+            int status = response.statusCode();
+            if (status != 301 && status != 302 && status != 303 && status != 307 && status != 308) {
+                return accept(response);
+            }
+            Optional<String> location = response.headers().firstValue("Location");
+            discard(response);
+            if (location.isEmpty() || redirects == MAX_VIDEO_REDIRECTS) {
+                throw VideoApiException.transport("too_many_redirects", "The video URL redirected "
+                        + (location.isEmpty() ? "without a Location" : "more than " + MAX_VIDEO_REDIRECTS + " times")
+                        + " (host " + current.getHost() + ").", null);
+            }
+            try {
+                current = current.resolve(location.get().trim());
+            } catch (IllegalArgumentException e) {
+                throw new VideoApiException(status, "invalid_video_url", null,
+                        "A redirect from the video URL has a malformed Location.", false, null, null);
+            }
+        }
+    }
+
+    /** Sends one GET whose body is streamed; the request timeout covers the wait for the headers. */
+    private HttpResponse<InputStream> open(HttpRequest.Builder builder, Instant deadline, String operation) {
+        Duration left = Duration.between(clock.instant(), deadline).minus(retryPolicy.safetyMargin());
+        if (left.compareTo(MIN_ATTEMPT_TIME) < 0) {
+            throw VideoApiException.transport("deadline", "No time was left in this invocation to download the video.",
+                    null);
+        }
+        Duration timeout = left.compareTo(requestTimeout) < 0 ? left : requestTimeout;
+        HttpRequest request = builder.GET().timeout(timeout).header("User-Agent", USER_AGENT).build();
+        long started = System.nanoTime();
+        try {
+            HttpResponse<InputStream> response = http.send(request, HttpResponse.BodyHandlers.ofInputStream());
+            Log.info("api_response", "operation", operation, "host", request.uri().getHost(),
+                    "http_status", response.statusCode(), "latency_ms", (System.nanoTime() - started) / 1_000_000);
+            return response;
+        } catch (HttpTimeoutException e) {
+            throw VideoApiException.transport("timeout",
+                    "The video download did not start within " + timeout.toMillis() + " ms.", null);
+        } catch (IOException e) {
+            throw VideoApiException.transport("connection_error", "Could not download the video from "
+                    + request.uri().getHost() + ": " + e.getClass().getSimpleName() + ".", null);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw VideoApiException.transport("interrupted", "Interrupted while opening the video download.", e);
+        }
+    }
+
+    private VideoDownload accept(HttpResponse<InputStream> response) {
+        int status = response.statusCode();
+        if (status >= 200 && status < 300) {
+            OptionalLong length = response.headers().firstValueAsLong("Content-Length");
+            return new VideoDownload(response.body(), length, response.headers().firstValue("Content-Type"),
+                    response.uri().getHost());
+        }
+        byte[] head;
+        try (InputStream body = response.body()) {
+            head = body.readNBytes(MAX_ERROR_BODY_BYTES);
+        } catch (IOException e) {
+            head = new byte[0];
+        }
+        throw errorFrom(new BufferedResponse(response, head));
+    }
+
+    private static void discard(HttpResponse<InputStream> response) {
+        try (InputStream body = response.body()) {
+            body.readNBytes(MAX_ERROR_BODY_BYTES);
+        } catch (IOException e) {
+            // nothing to keep from a redirect's body
+        }
+    }
+
+    /** A job id as one path segment: everything but RFC 3986's unreserved characters is escaped. */
+    static String pathSegment(String value) {
+        StringBuilder out = new StringBuilder();
+        for (byte b : value.getBytes(java.nio.charset.StandardCharsets.UTF_8)) {
+            char c = (char) (b & 0xff);
+            if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
+                    || c == '-' || c == '.' || c == '_' || c == '~') {
+                out.append(c);
+            } else {
+                out.append('%').append(String.format("%02X", b & 0xff));
+            }
+        }
+        return out.toString();
+    }
+
+    /** A streamed error answer with the start of its body read, so that {@link #errorFrom} can describe it. */
+    private record BufferedResponse(HttpResponse<InputStream> streamed, byte[] body) implements HttpResponse<byte[]> {
+        @Override
+        public int statusCode() {
+            return streamed.statusCode();
+        }
+
+        @Override
+        public HttpRequest request() {
+            return streamed.request();
+        }
+
+        @Override
+        public Optional<HttpResponse<byte[]>> previousResponse() {
+            return Optional.empty();
+        }
+
+        @Override
+        public java.net.http.HttpHeaders headers() {
+            return streamed.headers();
+        }
+
+        @Override
+        public Optional<javax.net.ssl.SSLSession> sslSession() {
+            return streamed.sslSession();
+        }
+
+        @Override
+        public URI uri() {
+            return streamed.uri();
+        }
+
+        @Override
+        public HttpClient.Version version() {
+            return streamed.version();
         }
     }
 }

@@ -12,6 +12,7 @@ import io.s3imagetovideo.api.RetryPolicy;
 import io.s3imagetovideo.api.Sleeper;
 import io.s3imagetovideo.api.VideoApiClient;
 import io.s3imagetovideo.aws.AwsClients;
+import io.s3imagetovideo.aws.InvocationDeadline;
 import io.s3imagetovideo.config.Config;
 import io.s3imagetovideo.config.ConfigException;
 import io.s3imagetovideo.log.Log;
@@ -38,8 +39,6 @@ import software.amazon.awssdk.services.sqs.SqsClient;
  */
 public final class PollHandler implements RequestHandler<SQSEvent, SQSBatchResponse> {
 
-    /** Used when there is no Lambda context (a local call): Lambda's own maximum timeout. */
-    static final Duration NO_CONTEXT_TIME = Duration.ofMinutes(15);
     /** A check is not started with less time than this left; the queue hands it to a later invocation. */
     static final Duration MIN_TIME_TO_START = Duration.ofSeconds(30);
     /** Few attempts, short waits: the queue is the place to wait out a longer outage. */
@@ -69,8 +68,7 @@ public final class PollHandler implements RequestHandler<SQSEvent, SQSBatchRespo
 
     @Override
     public SQSBatchResponse handleRequest(SQSEvent event, Context context) {
-        Instant deadline = clock.instant().plus(context == null
-                ? NO_CONTEXT_TIME : Duration.ofMillis(context.getRemainingTimeInMillis()));
+        Instant deadline = InvocationDeadline.of(clock, context);
         List<SQSBatchResponse.BatchItemFailure> failures = new ArrayList<>();
         List<SQSMessage> messages = event == null || event.getRecords() == null ? List.of() : event.getRecords();
         for (SQSMessage message : messages) {

@@ -10,6 +10,7 @@ import io.s3imagetovideo.api.RetryPolicy;
 import io.s3imagetovideo.api.Sleeper;
 import io.s3imagetovideo.api.VideoApiClient;
 import io.s3imagetovideo.aws.AwsClients;
+import io.s3imagetovideo.aws.InvocationDeadline;
 import io.s3imagetovideo.config.Config;
 import io.s3imagetovideo.layout.BucketLayout;
 import io.s3imagetovideo.log.Log;
@@ -37,8 +38,6 @@ import software.amazon.awssdk.services.sqs.SqsClient;
  */
 public final class SubmitHandler implements RequestHandler<S3Event, String> {
 
-    /** Used when there is no Lambda context (a local call): Lambda's own maximum timeout. */
-    static final Duration NO_CONTEXT_TIME = Duration.ofMinutes(15);
 
     private final SubmitService service;
     private final Clock clock;
@@ -61,8 +60,7 @@ public final class SubmitHandler implements RequestHandler<S3Event, String> {
 
     @Override
     public String handleRequest(S3Event event, Context context) {
-        Instant deadline = clock.instant().plus(context == null
-                ? NO_CONTEXT_TIME : Duration.ofMillis(context.getRemainingTimeInMillis()));
+        Instant deadline = InvocationDeadline.of(clock, context);
         List<String> summary = new ArrayList<>();
         RuntimeException failure = null;
         List<S3EventNotificationRecord> records = event == null || event.getRecords() == null

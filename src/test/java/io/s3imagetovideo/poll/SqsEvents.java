@@ -27,12 +27,17 @@ final class SqsEvents {
 
     /** The event for messages received from a real queue (ElasticMQ). */
     static SQSEvent of(List<Message> messages) {
+        return fromJson(json(messages));
+    }
+
+    /** The JSON the event source mapping sends the runtime for messages received from a real queue. */
+    static String json(List<Message> messages) {
         ArrayNode records = JSON.createArrayNode();
         for (Message m : messages) {
             records.add(record(m.messageId(), m.receiptHandle(), m.body(),
                     m.attributesAsStrings().getOrDefault("ApproximateReceiveCount", "1")));
         }
-        return fromJson(JSON.createObjectNode().set("Records", records).toString());
+        return JSON.createObjectNode().set("Records", records).toString();
     }
 
     /** An event with one message holding {@code body}, as if it had come from the queue. */

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.github.mizosoft.methanol.MediaType;
 import com.github.mizosoft.methanol.MultipartBodyPublisher;
 import io.s3imagetovideo.log.Log;
+import io.s3imagetovideo.log.Metrics;
 import io.s3imagetovideo.sidecar.VideoRequest;
 import java.io.Closeable;
 import java.io.IOException;
@@ -146,6 +147,7 @@ public final class VideoApiClient {
                 int status = response.statusCode();
                 Log.info("api_response", "operation", operation, "attempt", attempt, "http_status", status,
                         "latency_ms", latencyMs);
+                Metrics.milliseconds(Metrics.API_LATENCY, latencyMs);
                 if (status >= 200 && status < 300) {
                     return new Exchange(response, attempt);
                 }
@@ -185,6 +187,7 @@ public final class VideoApiClient {
             }
             Log.info("api_retry", "operation", operation, "attempt", attempt, "http_status", last.httpStatus(),
                     "code", last.code(), "wait_ms", wait.toMillis());
+            Metrics.count(Metrics.API_RETRIES);
             try {
                 sleeper.sleep(wait);
             } catch (InterruptedException e) {
@@ -391,8 +394,10 @@ public final class VideoApiClient {
         long started = System.nanoTime();
         try {
             HttpResponse<InputStream> response = http.send(request, HttpResponse.BodyHandlers.ofInputStream());
+            long latencyMs = (System.nanoTime() - started) / 1_000_000;
             Log.info("api_response", "operation", operation, "host", request.uri().getHost(),
-                    "http_status", response.statusCode(), "latency_ms", (System.nanoTime() - started) / 1_000_000);
+                    "http_status", response.statusCode(), "latency_ms", latencyMs);
+            Metrics.milliseconds(Metrics.API_LATENCY, latencyMs);
             return response;
         } catch (HttpTimeoutException e) {
             throw VideoApiException.transport("timeout",

@@ -68,6 +68,7 @@ public final class PollHandler implements RequestHandler<SQSEvent, SQSBatchRespo
 
     @Override
     public SQSBatchResponse handleRequest(SQSEvent event, Context context) {
+        Log.requestId(context == null ? null : context.getAwsRequestId());
         Instant deadline = InvocationDeadline.of(clock, context);
         List<SQSBatchResponse.BatchItemFailure> failures = new ArrayList<>();
         List<SQSMessage> messages = event == null || event.getRecords() == null ? List.of() : event.getRecords();

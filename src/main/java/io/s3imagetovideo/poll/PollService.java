@@ -8,6 +8,7 @@ import io.s3imagetovideo.api.VideoApiClient.VideoDownload;
 import io.s3imagetovideo.api.VideoApiException;
 import io.s3imagetovideo.layout.UploadName;
 import io.s3imagetovideo.log.Log;
+import io.s3imagetovideo.log.Metrics;
 import io.s3imagetovideo.record.JobRecords;
 import io.s3imagetovideo.record.JobStatus;
 import io.s3imagetovideo.record.RecordConflictException;
@@ -295,6 +296,14 @@ public final class PollService {
         Log.info("poll_decision", "bucket", check.bucket(), "record", check.recordKey(), "job_id", check.jobId(),
                 "check", check.check(), "action", outcome.action(), "status", outcome.status(),
                 "reason", outcome.reason(), "round", round);
+        switch (outcome.action()) {
+            case "completed" -> Metrics.count(Metrics.JOBS_COMPLETED);
+            case "failed" -> Metrics.count(Metrics.JOBS_FAILED);
+            case "expired" -> Metrics.count(Metrics.JOBS_EXPIRED);
+            default -> {
+                // rescheduled, dropped: the job goes on or is someone else's
+            }
+        }
         return outcome;
     }
 }

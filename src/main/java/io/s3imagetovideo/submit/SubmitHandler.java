@@ -60,6 +60,7 @@ public final class SubmitHandler implements RequestHandler<S3Event, String> {
 
     @Override
     public String handleRequest(S3Event event, Context context) {
+        Log.requestId(context == null ? null : context.getAwsRequestId());
         Instant deadline = InvocationDeadline.of(clock, context);
         List<String> summary = new ArrayList<>();
         RuntimeException failure = null;

@@ -8,6 +8,7 @@ import io.s3imagetovideo.image.ImageFormat;
 import io.s3imagetovideo.layout.BucketLayout;
 import io.s3imagetovideo.layout.UploadName;
 import io.s3imagetovideo.log.Log;
+import io.s3imagetovideo.log.Metrics;
 import io.s3imagetovideo.poll.JobScheduler;
 import io.s3imagetovideo.record.ETags;
 import io.s3imagetovideo.record.JobRecords;
@@ -97,12 +98,14 @@ public final class SubmitService {
             return new Outcome(key, "ignored", null, null);
         }
         UploadName upload = member.get().upload();
+        long started = System.nanoTime();
         for (int round = 1; round <= MAX_ROUNDS; round++) {
             try {
                 Outcome outcome = decide(bucket, upload, deadline);
                 Log.info("submit_decision", "bucket", bucket, "key", key, "record", upload.recordKey(),
                         "action", outcome.action(), "status", outcome.status(), "job_id", outcome.jobId(),
-                        "round", round);
+                        "round", round, "latency_ms", (System.nanoTime() - started) / 1_000_000);
+                countJob(outcome.action());
                 return new Outcome(key, outcome.action(), outcome.status(), outcome.jobId());
             } catch (RecordConflictException | SourceChangedException e) {
                 Log.info("submit_conflict", "bucket", bucket, "key", key, "round", round, "reason", e.getMessage());
@@ -110,6 +113,17 @@ public final class SubmitService {
         }
         throw new IllegalStateException("The record " + upload.recordKey() + " kept changing during "
                 + MAX_ROUNDS + " attempts; the event will be retried.");
+    }
+
+    private static void countJob(String action) {
+        switch (action) {
+            case "submitted" -> Metrics.count(Metrics.JOBS_SUBMITTED);
+            case "rejected" -> Metrics.count(Metrics.JOBS_REJECTED);
+            case "failed" -> Metrics.count(Metrics.JOBS_FAILED);
+            default -> {
+                // waiting, duplicate: not a job's outcome
+            }
+        }
     }
 
     private Outcome decide(String bucket, UploadName upload, Instant deadline) {

@@ -85,6 +85,11 @@ public final class LambdaRuntimeProcess implements AutoCloseable {
     public void close() {
         process.destroyForcibly();
         runtimeApi.stop(0);
+        try {
+            Files.deleteIfExists(log);
+        } catch (IOException e) {
+            // a leftover temp file is harmless
+        }
     }
 
     /** The parts of the Lambda Runtime API the client uses: next invocation, response, errors. */

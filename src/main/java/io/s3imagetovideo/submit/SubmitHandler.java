@@ -121,7 +121,7 @@ public final class SubmitHandler implements RequestHandler<S3Event, String> {
 
         SubmitService submitService() {
             var defaults = new SidecarDefaults(config.defaultModel(), config.defaultSeconds(), config.defaultSize(),
-                    config.defaultWatermark(), config.defaultPrivate());
+                    config.defaultWatermark(), config.defaultPrivate(), config.defaultFit());
             var retry = new RetryPolicy(config.apiMaxAttempts(), config.apiRetryInitialDelay(),
                     config.apiRetryMaxDelay(), RetryPolicy.DEFAULT_SAFETY_MARGIN);
             var api = new VideoApiClient(http, config.videoApiBaseUrl(), keys, mapper, retry,

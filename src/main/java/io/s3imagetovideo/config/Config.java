@@ -1,5 +1,7 @@
 package io.s3imagetovideo.config;
 
+import io.s3imagetovideo.image.Fit;
+import io.s3imagetovideo.image.ImageFitter;
 import io.s3imagetovideo.sidecar.VideoSize;
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -29,7 +31,9 @@ public record Config(
         Duration apiRequestTimeout,
         int apiMaxAttempts,
         Duration apiRetryInitialDelay,
-        Duration apiRetryMaxDelay) {
+        Duration apiRetryMaxDelay,
+        Fit defaultFit,
+        long maxImagePixels) {
 
     public static final String DEFAULT_BASE_URL = "https://api.chainhub.tech";
 
@@ -63,7 +67,10 @@ public record Config(
                 Duration.ofMillis(reader.longInRange("VIDEO_API_TIMEOUT_MS", 120_000, 1, 900_000)),
                 reader.intInRange("VIDEO_API_MAX_ATTEMPTS", 5, 1, 100),
                 Duration.ofMillis(reader.longInRange("VIDEO_API_RETRY_INITIAL_DELAY_MS", 1_000, 0, 600_000)),
-                Duration.ofMillis(reader.longInRange("VIDEO_API_RETRY_MAX_DELAY_MS", 30_000, 0, 900_000)));
+                Duration.ofMillis(reader.longInRange("VIDEO_API_RETRY_MAX_DELAY_MS", 30_000, 0, 900_000)),
+                // cover: the API refuses any other size, and cover fills the frame without bars.
+                reader.fit("DEFAULT_FIT", Fit.COVER),
+                reader.longInRange("MAX_IMAGE_PIXELS", ImageFitter.DEFAULT_MAX_PIXELS, 1, Integer.MAX_VALUE));
     }
 
     /** The endpoint that creates jobs: {@code {base}/v1/videos}, the base possibly carrying a path. */
@@ -115,6 +122,15 @@ public record Config(
             String raw = string(name, fallback);
             return VideoSize.parse(raw).orElseThrow(() -> new ConfigException(
                     name + " must be one of " + VideoSize.allowedValues() + ", got '" + raw + "'"));
+        }
+
+        Fit fit(String name, Fit fallback) {
+            Optional<String> raw = optional(name);
+            if (raw.isEmpty()) {
+                return fallback;
+            }
+            return Fit.parse(raw.get()).orElseThrow(() -> new ConfigException(
+                    name + " must be one of " + Fit.allowedValues() + ", got '" + raw.get() + "'"));
         }
 
         boolean bool(String name, boolean fallback) {

@@ -6,11 +6,15 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.s3imagetovideo.image.Fit;
+import io.s3imagetovideo.image.ImageFit;
+import io.s3imagetovideo.image.RgbColor;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -29,12 +33,17 @@ public final class SidecarParser {
     public static final int MAX_EXTRA_VALUE_CHARS = 4_096;
 
     static final Set<String> KNOWN_FIELDS =
-            Set.of("prompt", "model", "seconds", "size", "watermark", "private", "extra");
+            Set.of("prompt", "model", "seconds", "size", "watermark", "private", "extra", "fit", "background");
     /** Form fields that {@code extra} may not override: the request's own and the image part. */
     static final Set<String> RESERVED_FORM_FIELDS =
             Set.of("prompt", "model", "seconds", "size", "watermark", "private", "input_reference");
     private static final Pattern FORM_FIELD_NAME = Pattern.compile("[A-Za-z0-9_.\\-\\[\\]]{1,64}");
     private static final Pattern WHOLE_NUMBER = Pattern.compile("[0-9]{1,9}");
+    /** Words users reach for when they mean one of the fits. */
+    private static final Map<String, Fit> FIT_SYNONYMS = Map.of(
+            "crop", Fit.COVER, "fill", Fit.COVER, "pad", Fit.CONTAIN, "letterbox", Fit.CONTAIN,
+            "fit", Fit.CONTAIN, "as-is", Fit.NONE, "original", Fit.NONE);
+    private static final Map<String, String> COLOUR_NAMES = Map.of("black", "#000000", "white", "#ffffff");
 
     private final ObjectMapper mapper;
     private final SidecarDefaults defaults;
@@ -50,7 +59,8 @@ public final class SidecarParser {
     /** The outcome of reading a sidecar: a request to send, or the problems that stop it. */
     public sealed interface Result permits Valid, Invalid {}
 
-    public record Valid(VideoRequest request) implements Result {}
+    /** A request to send, and how its image is to be brought to {@code request.size()}. */
+    public record Valid(VideoRequest request, ImageFit fit) implements Result {}
 
     public record Invalid(List<SidecarProblem> problems) implements Result {
         public Invalid {
@@ -95,10 +105,13 @@ public final class SidecarParser {
         boolean watermark = bool(root, "watermark", defaults.watermark(), problems);
         boolean isPrivate = bool(root, "private", defaults.isPrivate(), problems);
         Map<String, String> extra = extra(root.get("extra"), problems);
+        Fit fit = fit(root.get("fit"), problems);
+        RgbColor background = background(root.get("background"), problems);
         if (!problems.isEmpty()) {
             return new Invalid(problems);
         }
-        return new Valid(new VideoRequest(prompt, model, seconds, size, watermark, isPrivate, extra));
+        return new Valid(new VideoRequest(prompt, model, seconds, size, watermark, isPrivate, extra),
+                new ImageFit(fit, background));
     }
 
     private static SidecarProblem syntaxProblem(JsonProcessingException e) {
@@ -189,6 +202,55 @@ public final class SidecarParser {
         return size.get();
     }
 
+    private Fit fit(JsonNode node, List<SidecarProblem> problems) {
+        if (node == null || node.isNull()) {
+            return defaults.fit();
+        }
+        Optional<Fit> fit = node.isTextual() ? Fit.parse(node.textValue()) : Optional.empty();
+        if (fit.isPresent()) {
+            return fit.get();
+        }
+        String hint = node.isTextual() ? closestFit(node.textValue()).map(f -> " Did you mean '" + f.value() + "'?")
+                .orElse("") : "";
+        problems.add(new SidecarProblem("invalid_fit",
+                "The field 'fit' must be \"none\" (send the image as it is), \"cover\" (fill the frame, crop the"
+                        + " edges) or \"contain\" (show all of it, pad with 'background'), not " + render(node) + "."
+                        + hint));
+        return defaults.fit();
+    }
+
+    private static Optional<Fit> closestFit(String text) {
+        String lower = text.trim().toLowerCase(Locale.ROOT);
+        if (FIT_SYNONYMS.containsKey(lower)) {
+            return Optional.of(FIT_SYNONYMS.get(lower));
+        }
+        return Fit.parse(lower).or(() -> closest(lower, Fit.allowedValues()).flatMap(Fit::parse));
+    }
+
+    private static RgbColor background(JsonNode node, List<SidecarProblem> problems) {
+        if (node == null || node.isNull()) {
+            return RgbColor.BLACK;
+        }
+        Optional<RgbColor> colour = node.isTextual() ? RgbColor.parse(node.textValue()) : Optional.empty();
+        if (colour.isPresent()) {
+            return colour.get();
+        }
+        String hint = "";
+        if (node.isTextual()) {
+            String text = node.textValue().trim();
+            String named = COLOUR_NAMES.get(text.toLowerCase(Locale.ROOT));
+            if (named != null) {
+                hint = " Did you mean '" + named + "'?";
+            } else if (RgbColor.parse("#" + text).isPresent()) {
+                hint = " Did you mean '#" + text + "'?";
+            }
+        }
+        problems.add(new SidecarProblem("invalid_background",
+                "The field 'background' must be a colour written \"#rrggbb\" such as \"#000000\" (black, the"
+                        + " default) or \"#ffffff\" (white), not " + render(node) + "." + hint));
+        return RgbColor.BLACK;
+    }
+
     private static boolean bool(JsonNode root, String field, boolean fallback, List<SidecarProblem> problems) {
         JsonNode node = root.get(field);
         if (node == null || node.isNull()) {
@@ -273,13 +335,17 @@ public final class SidecarParser {
     }
 
     private static List<String> sortedKnown() {
-        return List.of("prompt", "model", "seconds", "size", "watermark", "private", "extra");
+        return List.of("prompt", "model", "seconds", "size", "watermark", "private", "extra", "fit", "background");
     }
 
     private static Optional<String> closest(String name) {
+        return closest(name, sortedKnown());
+    }
+
+    private static Optional<String> closest(String name, List<String> candidates) {
         String best = null;
         int bestDistance = Integer.MAX_VALUE;
-        for (String known : sortedKnown()) {
+        for (String known : candidates) {
             int d = editDistance(name.toLowerCase(java.util.Locale.ROOT), known);
             if (d < bestDistance) {
                 bestDistance = d;

@@ -12,6 +12,7 @@ import io.s3imagetovideo.api.VideoApiClient;
 import io.s3imagetovideo.aws.AwsClients;
 import io.s3imagetovideo.aws.InvocationDeadline;
 import io.s3imagetovideo.config.Config;
+import io.s3imagetovideo.image.ImageFitter;
 import io.s3imagetovideo.layout.BucketLayout;
 import io.s3imagetovideo.log.Log;
 import io.s3imagetovideo.poll.JobScheduler;
@@ -122,7 +123,7 @@ public final class SubmitHandler implements RequestHandler<S3Event, String> {
 
         SubmitService submitService() {
             var defaults = new SidecarDefaults(config.defaultModel(), config.defaultSeconds(), config.defaultSize(),
-                    config.defaultWatermark(), config.defaultPrivate());
+                    config.defaultWatermark(), config.defaultPrivate(), config.defaultFit());
             var retry = new RetryPolicy(config.apiMaxAttempts(), config.apiRetryInitialDelay(),
                     config.apiRetryMaxDelay(), RetryPolicy.DEFAULT_SAFETY_MARGIN);
             var api = new VideoApiClient(http, config.videoApiBaseUrl(), keys, mapper, retry,
@@ -131,7 +132,8 @@ public final class SubmitHandler implements RequestHandler<S3Event, String> {
                     ? JobScheduler.NONE
                     : new SqsJobScheduler(sqs, config.pollQueueUrl().get(), mapper, config.pollInitialDelaySeconds());
             return new SubmitService(s3, new RecordStore(s3, mapper), new JobRecords(mapper),
-                    new SidecarParser(mapper, defaults), api, scheduler, config.maxImageBytes(), clock);
+                    new SidecarParser(mapper, defaults), api, scheduler, config.maxImageBytes(),
+                    new ImageFitter(config.maxImagePixels()), clock);
         }
     }
 }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.s3imagetovideo.api.ImageUpload;
 import io.s3imagetovideo.api.VideoApiClient;
 import io.s3imagetovideo.api.VideoApiException;
+import io.s3imagetovideo.image.ImageFitter;
 import io.s3imagetovideo.image.ImageFormat;
 import io.s3imagetovideo.layout.BucketLayout;
 import io.s3imagetovideo.layout.UploadName;
@@ -68,10 +69,11 @@ public final class SubmitService {
     private final VideoApiClient api;
     private final JobScheduler scheduler;
     private final long maxImageBytes;
+    private final ImageFitter fitter;
     private final Clock clock;
 
     public SubmitService(S3Client s3, RecordStore records, JobRecords recordShapes, SidecarParser sidecars,
-            VideoApiClient api, JobScheduler scheduler, long maxImageBytes, Clock clock) {
+            VideoApiClient api, JobScheduler scheduler, long maxImageBytes, ImageFitter fitter, Clock clock) {
         this.s3 = s3;
         this.records = records;
         this.recordShapes = recordShapes;
@@ -79,6 +81,7 @@ public final class SubmitService {
         this.api = api;
         this.scheduler = scheduler;
         this.maxImageBytes = maxImageBytes;
+        this.fitter = fitter;
         this.clock = clock;
     }
 
@@ -172,7 +175,8 @@ public final class SubmitService {
             return writeRejection(bucket, upload, existing, source, rejection(pair.sidecar().key(), invalid), previousId,
                     now);
         }
-        VideoRequest request = ((SidecarParser.Valid) parsed).request();
+        SidecarParser.Valid valid = (SidecarParser.Valid) parsed;
+        VideoRequest request = valid.request();
         byte[] bytes = download(bucket, image);
         Optional<ImageFormat> format = ImageFormat.detect(bytes);
         if (format.isEmpty()) {
@@ -180,11 +184,23 @@ public final class SubmitService {
                     "'" + image.key() + "' is not a PNG, JPEG or WebP image (judged by its bytes, not its name). "
                             + "Export it as PNG, JPEG or WebP and upload it again."), previousId, now);
         }
+        // Fitted before the claim: an image that cannot be fitted is wrong input, and costs nothing.
+        ImageFitter.Result fitted = fitter.fit(fileName(image.key()), bytes, request.size().width(),
+                request.size().height(), valid.fit());
+        if (fitted instanceof ImageFitter.Rejected refused) {
+            return writeRejection(bucket, upload, existing, source,
+                    new Rejection(refused.code(), "'" + image.key() + "' " + refused.message()), previousId, now);
+        }
+        ImageFitter.Fitted sent = (ImageFitter.Fitted) fitted;
+        if (!sent.untouched()) {
+            Log.info("image_fitted", "bucket", bucket, "key", image.key(), "fit", valid.fit().mode().value(),
+                    "size", request.size().value(), "sent_as", sent.fileName(), "bytes", sent.bytes().length);
+        }
 
         String claimEtag = records.write(bucket, upload.recordKey(),
                 recordShapes.claim(source, request, previousId, now, deadline), existing.map(StoredRecord::etag));
-        return submit(bucket, upload, source, request, new ImageUpload(fileName(image.key()),
-                format.get().contentType(), bytes), claimEtag, previousId, deadline);
+        return submit(bucket, upload, source, request, new ImageUpload(sent.fileName(), sent.contentType(),
+                sent.bytes()), claimEtag, previousId, deadline);
     }
 
     private Outcome submit(String bucket, UploadName upload, Source source, VideoRequest request, ImageUpload image,

@@ -3,6 +3,7 @@ package io.s3imagetovideo.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.s3imagetovideo.image.Fit;
 import io.s3imagetovideo.sidecar.VideoSize;
 import java.net.URI;
 import java.util.Map;
@@ -120,6 +121,37 @@ class ConfigTest {
         assertThatThrownBy(() -> Config.fromEnv(Map.of(name, value)))
                 .isInstanceOf(ConfigException.class)
                 .hasMessageContaining(name);
+    }
+
+    @Test
+    void fitsImagesByCoverWithinFiftyMegapixelsByDefault() {
+        Config config = Config.fromEnv(Map.of());
+
+        assertThat(config.defaultFit()).isEqualTo(Fit.COVER);
+        assertThat(config.maxImagePixels()).isEqualTo(50_000_000L);
+    }
+
+    @Test
+    void readsFitSettings() {
+        Config config = Config.fromEnv(Map.of("DEFAULT_FIT", "contain", "MAX_IMAGE_PIXELS", "24000000"));
+
+        assertThat(config.defaultFit()).isEqualTo(Fit.CONTAIN);
+        assertThat(config.maxImagePixels()).isEqualTo(24_000_000L);
+        assertThat(Config.fromEnv(Map.of("DEFAULT_FIT", "none")).defaultFit()).isEqualTo(Fit.NONE);
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+            "DEFAULT_FIT      | crop",
+            "DEFAULT_FIT      | Cover",
+            "MAX_IMAGE_PIXELS | 0",
+            "MAX_IMAGE_PIXELS | 50MP",
+    })
+    void rejectsMalformedFitSettingNamingTheVariable(String name, String value) {
+        assertThatThrownBy(() -> Config.fromEnv(Map.of(name, value)))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining(name)
+                .hasMessageContaining(value);
     }
 
     @Test

@@ -3,6 +3,9 @@ package io.s3imagetovideo.sidecar;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.s3imagetovideo.image.Fit;
+import io.s3imagetovideo.image.ImageFit;
+import io.s3imagetovideo.image.RgbColor;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
@@ -10,12 +13,13 @@ import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 class SidecarParserTest {
 
     private static final SidecarDefaults DEFAULTS =
-            new SidecarDefaults("default-model", "8", VideoSize.LANDSCAPE_720, true, false);
+            new SidecarDefaults("default-model", "8", VideoSize.LANDSCAPE_720, true, false, Fit.CONTAIN);
 
     private final SidecarParser parser = new SidecarParser(new ObjectMapper(), DEFAULTS);
 
@@ -257,6 +261,70 @@ class SidecarParserTest {
 
         assertThat(problem.code()).isEqualTo("unknown_field");
         assertThat(problem.message()).contains("'resolution'").doesNotContain("Did you mean").contains("extra");
+    }
+
+    // --- fit and background ---------------------------------------------------------------------
+
+    private ImageFit fitOf(String json) {
+        SidecarParser.Result result = parse(json);
+        assertThat(result).as("result of %s", json).isInstanceOf(SidecarParser.Valid.class);
+        return ((SidecarParser.Valid) result).fit();
+    }
+
+    @Test
+    void takesFitAndBackgroundFromTheDefaultsWhenLeftOut() {
+        assertThat(fitOf("{\"prompt\": \"p\"}")).isEqualTo(new ImageFit(Fit.CONTAIN, RgbColor.BLACK));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"none", "cover", "contain"})
+    void readsEachFit(String value) {
+        assertThat(fitOf("{\"prompt\": \"p\", \"fit\": \"" + value + "\"}").mode().value()).isEqualTo(value);
+    }
+
+    @Test
+    void readsBackgroundInEitherCase() {
+        assertThat(fitOf("{\"prompt\": \"p\", \"fit\": \"contain\", \"background\": \"#FFaa00\"}"))
+                .isEqualTo(new ImageFit(Fit.CONTAIN, new RgbColor(0xFFAA00)));
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+        "\"Cover\"   | Did you mean 'cover'?",
+        "\"conatin\" | Did you mean 'contain'?",
+        "\"crop\"    | Did you mean 'cover'?",
+        "\"pad\"     | Did you mean 'contain'?",
+        "\"stretch\" | \"none\"",
+        "true        | \"cover\"",
+    })
+    void rejectsInvalidFitSayingWhatEachValueDoes(String value, String hint) {
+        SidecarProblem problem = onlyProblem("{\"prompt\": \"p\", \"fit\": " + value + "}");
+
+        assertThat(problem.code()).isEqualTo("invalid_fit");
+        assertThat(problem.message()).contains("'fit'").contains("\"none\"", "\"cover\"", "\"contain\"")
+                .contains(value).contains(hint);
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+        "\"black\"   | Did you mean '#000000'?",
+        "\"White\"   | Did you mean '#ffffff'?",
+        "\"ff8800\"  | Did you mean '#ff8800'?",
+        "\"#fff\"    | #rrggbb",
+        "0          | #rrggbb",
+    })
+    void rejectsInvalidBackgroundWithTheFormItTakes(String value, String hint) {
+        SidecarProblem problem = onlyProblem("{\"prompt\": \"p\", \"background\": " + value + "}");
+
+        assertThat(problem.code()).isEqualTo("invalid_background");
+        assertThat(problem.message()).contains("'background'").contains(value).contains(hint);
+    }
+
+    @Test
+    void suggestsFitForATypoedFieldName() {
+        SidecarProblem problem = onlyProblem("{\"prompt\": \"p\", \"fti\": \"cover\"}");
+
+        assertThat(problem.message()).contains("Did you mean 'fit'?").contains("background");
     }
 
     // --- size -----------------------------------------------------------------------------------

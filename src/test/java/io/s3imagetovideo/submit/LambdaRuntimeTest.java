@@ -42,7 +42,7 @@ class LambdaRuntimeTest {
     void submitsThroughTheRealRuntimeClientWithANonAsciiKey() throws Exception {
         // Given the pair for 'in box/场景 1+x.png' in a real S3 server and a strict video API
         h.stubCreate(jobAccepted());
-        byte[] png = Images.png(72, 128);
+        byte[] png = Images.png(720, 1280); // the default size: sent untouched
         h.put("in box/场景 1+x.prompt.json", "{\"prompt\": \"a cow takes the driving test\"}");
         h.put("in box/场景 1+x.png", png);
 

@@ -12,10 +12,14 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.github.tomakehurst.wiremock.http.Request;
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
 import io.s3imagetovideo.support.Events;
+import io.s3imagetovideo.support.FitImages;
 import io.s3imagetovideo.support.FunctionHarness;
 import io.s3imagetovideo.support.Images;
 import io.s3imagetovideo.support.S3Backend;
+import java.awt.Color;
+import java.awt.image.BufferedImage;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -58,7 +62,8 @@ abstract class SubmitFunctionContract {
             fh.stubCreate(jobAccepted());
             String image = "in box/场景 1+x.png";
             fh.put("in box/场景 1+x.prompt.json", PROMPT);
-            byte[] png = Images.png(72, 128);
+            // Already the requested size: the bytes are sent untouched.
+            byte[] png = Images.png(720, 1280);
             fh.put(image, png);
 
             // When the image's event (the one from events/) arrives last
@@ -158,7 +163,7 @@ abstract class SubmitFunctionContract {
             case "image/jpeg" -> Images.jpeg(10, 10);
             default -> Images.webp();
         };
-        h.put("shot.prompt.json", PROMPT);
+        h.put("shot.prompt.json", "{\"prompt\": \"waves\", \"fit\": \"none\"}");
         h.put(imageKey, bytes);
 
         h.invoke(h.eventFor(imageKey));
@@ -211,6 +216,138 @@ abstract class SubmitFunctionContract {
         h.invoke(h.eventFor("p.png"));
 
         assertThat(h.record("p.video.json").orElseThrow().path("id").asText()).isEqualTo(JOB_ID);
+    }
+
+    // --- the image fitted to the size ---------------------------------------------------------
+
+    /** A phone photo's size, 3024x4032, encoded once: twelve megapixels take a moment. */
+    private static byte[] phonePhoto;
+
+    static synchronized byte[] phonePhoto() {
+        if (phonePhoto == null) {
+            phonePhoto = FitImages.jpeg(FitImages.picture(3024, 4032));
+        }
+        return phonePhoto;
+    }
+
+    @Test
+    void coverBringsAPhonePhotoToTheRequestedSizeBeforeSendingIt() {
+        h.stubCreate(jobAccepted());
+        h.put("IMG_0001.prompt.json", "{\"prompt\": \"waves\", \"size\": \"720x1280\", \"fit\": \"cover\"}");
+        h.put("IMG_0001.jpg", phonePhoto());
+
+        h.invoke(h.eventFor("IMG_0001.jpg"));
+
+        assertThat(h.posts()).hasSize(1);
+        Request.Part file = h.posts().get(0).getPart("input_reference");
+        assertThat(file.getHeader("Content-Type").firstValue()).isEqualTo("image/jpeg");
+        assertThat(file.getHeader("Content-Disposition").firstValue()).contains("filename=\"IMG_0001.jpg\"");
+        BufferedImage sent = FitImages.decode(file.getBody().asBytes());
+        assertThat(sent.getWidth()).isEqualTo(720);
+        assertThat(sent.getHeight()).isEqualTo(1280);
+        Color centre = new Color(sent.getRGB(360, 640));
+        assertThat(centre.getGreen()).as("the green centre of the photo, in %s", centre).isGreaterThan(200);
+        assertThat(centre.getRed() + centre.getBlue()).as("the green centre of the photo, in %s", centre).isLessThan(60);
+        assertThat(textFields(h.posts().get(0))).containsEntry("size", "720x1280");
+        assertThat(h.record("IMG_0001.video.json").orElseThrow().path("status").asText()).isEqualTo("queued");
+    }
+
+    @Test
+    void fitNoneSendsThePhotoAsItIsAndRecordsTheApisRefusal() {
+        h.stubCreate(openAiError(400, "invalid_value", "Inpaint image must match the requested width and height"));
+        h.put("IMG_0002.prompt.json", "{\"prompt\": \"waves\", \"size\": \"720x1280\", \"fit\": \"none\"}");
+        h.put("IMG_0002.jpg", phonePhoto());
+
+        h.invoke(h.eventFor("IMG_0002.jpg"));
+
+        assertThat(h.posts()).hasSize(1);
+        assertThat(h.posts().get(0).getPart("input_reference").getBody().asBytes()).isEqualTo(phonePhoto());
+        JsonNode record = h.record("IMG_0002.video.json").orElseThrow();
+        assertThat(record.path("status").asText()).isEqualTo("failed");
+        assertThat(record.path("error").path("message").asText())
+                .isEqualTo("Inpaint image must match the requested width and height");
+        assertThat(record.path("error").path("code").asText()).isEqualTo("invalid_value");
+        assertThat(record.path("error").path("http_status").asInt()).isEqualTo(400);
+    }
+
+    @Test
+    void sendsAFittedWebpAsPngNamedAfterIt() {
+        h.stubCreate(jobAccepted());
+        h.put("scene.prompt.json", "{\"prompt\": \"waves\", \"size\": \"1280x720\", \"fit\": \"contain\","
+                + " \"background\": \"#ffffff\"}");
+        h.put("scene.webp", FitImages.webp(FitImages.picture(300, 400)));
+
+        h.invoke(h.eventFor("scene.webp"));
+
+        Request.Part file = h.posts().get(0).getPart("input_reference");
+        assertThat(file.getHeader("Content-Type").firstValue()).isEqualTo("image/png");
+        assertThat(file.getHeader("Content-Disposition").firstValue()).contains("filename=\"scene.png\"");
+        BufferedImage sent = FitImages.decode(file.getBody().asBytes());
+        assertThat(sent.getWidth()).isEqualTo(1280);
+        assertThat(sent.getHeight()).isEqualTo(720);
+        assertThat(new Color(sent.getRGB(20, 360))).isEqualTo(Color.WHITE);
+    }
+
+    @Test
+    void appliesTheDefaultFitFromTheEnvironment() {
+        h.env("DEFAULT_FIT", "none");
+        h.stubCreate(jobAccepted());
+        byte[] small = Images.png(10, 10);
+        h.put("small.prompt.json", "{\"prompt\": \"waves\"}");
+        h.put("small.png", small);
+
+        h.invoke(h.eventFor("small.png"));
+
+        assertThat(h.posts().get(0).getPart("input_reference").getBody().asBytes()).isEqualTo(small);
+    }
+
+    @Test
+    void rejectsAnImageClaimingTooManyPixelsWithoutDecodingOrCallingTheApi() {
+        h.stubCreate(jobAccepted());
+        h.put("bomb.prompt.json", PROMPT);
+        h.put("bomb.png", FitImages.forgedPngHeader(100_000, 100_000));
+
+        h.invoke(h.eventFor("bomb.png"));
+
+        JsonNode record = h.record("bomb.video.json").orElseThrow();
+        assertThat(record.path("status").asText()).isEqualTo("rejected");
+        assertThat(record.path("error").path("code").asText()).isEqualTo("image_dimensions_too_large");
+        assertThat(record.path("error").path("message").asText()).startsWith("'bomb.png' is 100000x100000 pixels")
+                .contains("MAX_IMAGE_PIXELS");
+        assertThat(h.posts()).isEmpty();
+    }
+
+    @Test
+    void rejectsAnImageWhoseHeaderIsCutShort() {
+        h.stubCreate(jobAccepted());
+        h.put("cut.prompt.json", PROMPT);
+        h.put("cut.png", Arrays.copyOf(Images.png(64, 64), 20));
+
+        h.invoke(h.eventFor("cut.png"));
+
+        JsonNode record = h.record("cut.video.json").orElseThrow();
+        assertThat(record.path("error").path("code").asText()).isEqualTo("invalid_image");
+        assertThat(record.path("error").path("message").asText()).contains("'cut.png'").contains("header");
+        assertThat(h.posts()).isEmpty();
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {
+        "invalid_fit        | {\"prompt\": \"cow\", \"fit\": \"crop\"}             | Did you mean 'cover'?",
+        "invalid_background | {\"prompt\": \"cow\", \"background\": \"black\"}     | Did you mean '#000000'?",
+    })
+    void rejectsBadFitOrBackgroundWithoutCallingTheApi(String code, String sidecar, String hint) {
+        h.stubCreate(jobAccepted());
+        h.put("bad.png", Images.png(4, 4));
+        h.put("bad.prompt.json", sidecar);
+
+        h.invoke(h.eventFor("bad.prompt.json"));
+
+        JsonNode record = h.record("bad.video.json").orElseThrow();
+        assertThat(record.path("status").asText()).isEqualTo("rejected");
+        assertThat(record.path("error").path("code").asText()).isEqualTo(code);
+        assertThat(record.path("error").path("message").asText()).contains(hint);
+        assertThat(h.posts()).isEmpty();
     }
 
     // --- what is not ours -----------------------------------------------------------------------

@@ -18,7 +18,7 @@ import software.amazon.awssdk.services.sqs.model.Message;
  * SQS events as Lambda's event source mapping hands them to a handler: the JSON the service sends,
  * read through the runtime's own event serializer.
  */
-final class SqsEvents {
+public final class SqsEvents {
 
     static final String QUEUE_ARN = "arn:aws:sqs:us-east-1:000000000000:poll-queue";
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -26,7 +26,7 @@ final class SqsEvents {
     private SqsEvents() {}
 
     /** The event for messages received from a real queue (ElasticMQ). */
-    static SQSEvent of(List<Message> messages) {
+    public static SQSEvent of(List<Message> messages) {
         ArrayNode records = JSON.createArrayNode();
         for (Message m : messages) {
             records.add(record(m.messageId(), m.receiptHandle(), m.body(),
@@ -42,7 +42,7 @@ final class SqsEvents {
                 .add(record(id, "receipt-" + id, body, "1"))).toString());
     }
 
-    static SQSEvent fromJson(String json) {
+    public static SQSEvent fromJson(String json) {
         return LambdaEventSerializers.serializerFor(SQSEvent.class, SqsEvents.class.getClassLoader()).fromJson(json);
     }
 

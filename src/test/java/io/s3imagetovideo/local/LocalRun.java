@@ -103,7 +103,8 @@ public final class LocalRun {
     }
 
     public static void main(String[] args) throws Exception {
-        String name = args.length > 0 ? args[0] : "scene";
+        boolean serve = List.of(args).contains("--serve");
+        String name = List.of(args).stream().filter(a -> !a.startsWith("--")).findFirst().orElse("scene");
         Map<String, String> env = System.getenv();
         Optional<Api> external;
         try {
@@ -115,17 +116,26 @@ public final class LocalRun {
         }
         Result result;
         if (external.isPresent()) {
-            result = new LocalRun(Path.of("samples"), Path.of("local-bucket"), name, external.get(), env, System.out).run();
+            result = start(new LocalRun(Path.of("samples"), Path.of("local-bucket"), name, external.get(), env,
+                    System.out), serve);
         } else {
             try (SandboxVideoApi sandbox = SandboxVideoApi.start()) {
                 Api api = new Api(sandbox.baseUrl(), SandboxVideoApi.DEFAULT_KEY,
                         "the sandbox video API in this JVM (" + sandbox.baseUrl() + "): no key, no cost; set"
                                 + " VIDEO_API_BASE_URL and VIDEO_API_KEY to use a real one", true);
-                result = new LocalRun(Path.of("samples"), Path.of("local-bucket"), name, api, env, System.out).run();
+                result = start(new LocalRun(Path.of("samples"), Path.of("local-bucket"), name, api, env, System.out),
+                        serve);
             }
         }
         // ElasticMQ's and S3Proxy's pools outlive their stop() for a while; the run is over.
         System.exit(result.status().equals(JobStatus.COMPLETED) && result.videoFile().isPresent() ? 0 : 1);
+    }
+
+    private static Result start(LocalRun local, boolean serve) throws Exception {
+        if (serve) {
+            local.serve();
+        }
+        return local.run();
     }
 
     /** The API the environment names, if it names one: both variables, or neither (the sandbox). */
@@ -148,19 +158,56 @@ public final class LocalRun {
         Instant started = Instant.now();
         step("Video API: " + api.description());
         Path image = sampleImage();
-        Path prompt = samples.resolve(name + ".prompt.json");
-        if (!Files.isRegularFile(prompt)) {
-            throw new IllegalArgumentException("No " + prompt + ": put the prompt file next to the image");
-        }
+        Path prompt = samplePrompt();
+        return withServers((s3, sqs, s3Endpoint, sqsEndpoint) -> flow(s3, sqs, image, prompt, started));
+    }
+
+    /**
+     * Starts the same servers with the sample uploaded and no function run, and keeps them up until
+     * Ctrl-C, so that the invoke command can run each function against them, one event at a time.
+     */
+    public void serve() throws Exception {
+        step("Video API: " + api.description());
+        Path image = sampleImage();
+        Path prompt = samplePrompt();
+        withServers((s3, sqs, s3Endpoint, sqsEndpoint) -> {
+            createBucket(s3);
+            String queueUrl = createQueue(sqs);
+            String imageKey = imageKey(image);
+            removeEarlierRun(s3, imageKey);
+            upload(s3, name + ".prompt.json", prompt);
+            upload(s3, imageKey, image);
+            step("Serving until Ctrl-C. In another terminal, in this folder, point the functions at these servers:");
+            out.println("export AWS_ENDPOINT_URL_S3=" + s3Endpoint + " AWS_ENDPOINT_URL_SQS=" + sqsEndpoint
+                    + " AWS_REGION=us-east-1 AWS_ACCESS_KEY_ID=" + S3ProxyServer.ACCESS_KEY
+                    + " AWS_SECRET_ACCESS_KEY=" + S3ProxyServer.SECRET_KEY + " POLL_QUEUE_URL=" + queueUrl
+                    + (api.sandbox() ? " VIDEO_API_BASE_URL=" + api.baseUrl() + " VIDEO_API_KEY=" + api.key() : ""));
+            step("then invoke them, as S3 and the queue would:");
+            out.println("./mvnw -q -Pinvoke test-compile exec:java -Dexec.args=\"submit --bucket " + BUCKET + " --key "
+                    + imageKey + "\"");
+            out.println("./mvnw -q -Pinvoke test-compile exec:java -Dexec.args=\"poll --bucket " + BUCKET + " --key "
+                    + name + ".video.json\"");
+            Thread.currentThread().join();
+            return null;
+        });
+    }
+
+    private interface ServerAction<T> {
+        T apply(S3Client s3, SqsClient sqs, URI s3Endpoint, URI sqsEndpoint) throws Exception;
+    }
+
+    /** S3Proxy on the folder and ElasticMQ, for the length of {@code action}. */
+    private <T> T withServers(ServerAction<T> action) throws Exception {
         Files.createDirectories(bucketRoot);
         SQSRestServer mq = SQSRestServerBuilder.withDynamicPort().withInterface("127.0.0.1").start();
         try (S3ProxyServer s3Server = S3ProxyServer.onDisk(bucketRoot.toAbsolutePath().toString())) {
             URI sqsEndpoint = URI.create("http://127.0.0.1:" + mq.waitUntilStarted().localAddress().getPort());
-            step("S3: S3Proxy at " + s3Server.endpoint() + ", bucket '" + BUCKET + "' kept in " + bucketRoot.resolve(BUCKET) + "/");
+            step("S3: S3Proxy at " + s3Server.endpoint() + ", bucket '" + BUCKET + "' kept in "
+                    + bucketRoot.resolve(BUCKET) + "/");
             step("SQS: ElasticMQ at " + sqsEndpoint + ", the poll queue");
             SdkHttpClient http = UrlConnectionHttpClient.builder().build();
             try (S3Client s3 = s3Client(s3Server.endpoint(), http); SqsClient sqs = sqsClient(sqsEndpoint, http)) {
-                return flow(s3, sqs, image, prompt, started);
+                return action.apply(s3, sqs, s3Server.endpoint(), sqsEndpoint);
             } finally {
                 http.close();
             }
@@ -171,37 +218,22 @@ public final class LocalRun {
 
     private Result flow(S3Client s3, SqsClient sqs, Path image, Path prompt, Instant started) throws Exception {
         createBucket(s3);
-        String queueUrl = sqs.createQueue(b -> b.queueName("poll").attributes(Map.of(
-                // A check the function reports as failed comes back soon, not after SQS's default 30 s.
-                QueueAttributeName.VISIBILITY_TIMEOUT, "5"))).queueUrl();
+        String queueUrl = createQueue(sqs);
         Map<String, String> env = functionEnv(queueUrl);
         Config config = Config.fromEnv(env);
 
-        String imageKey = name + image.getFileName().toString().substring(name.length());
+        String imageKey = imageKey(image);
         String promptKey = name + ".prompt.json";
         String recordKey = name + ".video.json";
         String videoKey = name + ".mp4";
-        // A fresh start for this name: otherwise the unchanged upload is rightly taken for the earlier one.
-        List<String> removed = new java.util.ArrayList<>();
-        for (String previous : List.of(imageKey, promptKey, recordKey, videoKey)) {
-            if (exists(s3, previous)) {
-                s3.deleteObject(b -> b.bucket(BUCKET).key(previous));
-                removed.add(onDisk(previous));
-            }
-        }
-        if (!removed.isEmpty()) {
-            step("Removed the files of an earlier run: " + String.join(", ", removed));
-        }
+        removeEarlierRun(s3, imageKey);
 
         SubmitHandler submit = submitHandler(config, env, s3, sqs);
-        for (Map.Entry<String, Path> upload : List.of(Map.entry(promptKey, prompt), Map.entry(imageKey, image))) {
-            String key = upload.getKey();
-            byte[] bytes = Files.readAllBytes(upload.getValue());
-            PutObjectResponse put = s3.putObject(b -> b.bucket(BUCKET).key(key)
-                    .contentType(key.endsWith(".json") ? "application/json" : contentType(key)), RequestBody.fromBytes(bytes));
-            step("PUT " + upload.getValue() + " → s3://" + BUCKET + "/" + key + " (" + bytes.length + " bytes)");
+        for (Map.Entry<String, Path> file : List.of(Map.entry(promptKey, prompt), Map.entry(imageKey, image))) {
+            String key = file.getKey();
+            PutObjectResponse put = upload(s3, key, file.getValue());
             S3Event event = Events.fromJson(Events.notificationJson(
-                    List.of(new Events.Put(BUCKET, key, bytes.length, put.eTag()))));
+                    List.of(new Events.Put(BUCKET, key, Files.size(file.getValue()), put.eTag()))));
             String result = invoke(() -> submit.handleRequest(event, new TestContext("submit", Duration.ofMinutes(5),
                     "local-" + key)));
             step("Submit function, S3 event for " + key + " → " + result.replace("\n", "; "));
@@ -295,6 +327,46 @@ public final class LocalRun {
             System.out.flush();
             System.setOut(original);
         }
+    }
+
+    private String createQueue(SqsClient sqs) {
+        return sqs.createQueue(b -> b.queueName("poll").attributes(Map.of(
+                // A check the function reports as failed comes back soon, not after SQS's default 30 s.
+                QueueAttributeName.VISIBILITY_TIMEOUT, "5"))).queueUrl();
+    }
+
+    private String imageKey(Path image) {
+        return name + image.getFileName().toString().substring(name.length());
+    }
+
+    /** A fresh start for this name: otherwise the unchanged upload is rightly taken for the earlier one. */
+    private void removeEarlierRun(S3Client s3, String imageKey) {
+        List<String> removed = new java.util.ArrayList<>();
+        for (String previous : List.of(imageKey, name + ".prompt.json", name + ".video.json", name + ".mp4")) {
+            if (exists(s3, previous)) {
+                s3.deleteObject(b -> b.bucket(BUCKET).key(previous));
+                removed.add(onDisk(previous));
+            }
+        }
+        if (!removed.isEmpty()) {
+            step("Removed the files of an earlier run: " + String.join(", ", removed));
+        }
+    }
+
+    private PutObjectResponse upload(S3Client s3, String key, Path file) throws IOException {
+        byte[] bytes = Files.readAllBytes(file);
+        PutObjectResponse put = s3.putObject(b -> b.bucket(BUCKET).key(key)
+                .contentType(key.endsWith(".json") ? "application/json" : contentType(key)), RequestBody.fromBytes(bytes));
+        step("PUT " + file + " → s3://" + BUCKET + "/" + key + " (" + bytes.length + " bytes)");
+        return put;
+    }
+
+    private Path samplePrompt() {
+        Path prompt = samples.resolve(name + ".prompt.json");
+        if (!Files.isRegularFile(prompt)) {
+            throw new IllegalArgumentException("No " + prompt + ": put the prompt file next to the image");
+        }
+        return prompt;
     }
 
     private Path sampleImage() {

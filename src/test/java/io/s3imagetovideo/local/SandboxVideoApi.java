@@ -210,7 +210,8 @@ public final class SandboxVideoApi implements AutoCloseable {
         String id = idempotencyKey == null
                 ? newJob(form, seconds, size)
                 : jobByIdempotencyKey.computeIfAbsent(idempotencyKey, k -> newJob(form, seconds, size));
-        json(exchange, 200, jobObject(jobs.get(id)));
+        // The answer as at creation, also to a repeated key: a provider replays the response it gave.
+        json(exchange, 200, jobObject(jobs.get(id), true));
     }
 
     /** What a provider checks of the file: that it is one, that it is an image, and its size. */
@@ -247,7 +248,7 @@ public final class SandboxVideoApi implements AutoCloseable {
             notFound(exchange, id);
             return;
         }
-        json(exchange, 200, jobObject(job));
+        json(exchange, 200, jobObject(job, false));
     }
 
     private void content(HttpExchange exchange, String id) throws IOException {
@@ -262,7 +263,7 @@ public final class SandboxVideoApi implements AutoCloseable {
             invalid(exchange, "This sandbox only serves the variant 'video', not '" + variant + "'.", "variant");
             return;
         }
-        if (!elapsed(job).equals("completed")) {
+        if (!state(job, clock.instant()).equals("completed")) {
             error(exchange, 404, "Video is not ready yet, use GET /v1/videos/{video_id} to check status.",
                     "invalid_request_error", null, null);
             return;
@@ -274,15 +275,19 @@ public final class SandboxVideoApi implements AutoCloseable {
         }
     }
 
-    /** The job as the API shows it now: the state follows from the time since it was created. */
-    private ObjectNode jobObject(Job job) {
+    /**
+     * The job as the API shows it: as it was created (what {@code POST} answers, queued even when the
+     * clock says it is done already), or now, its state following from the time since it was created.
+     */
+    private ObjectNode jobObject(Job job, boolean asCreated) {
+        Instant now = asCreated ? job.createdAt() : clock.instant();
         ObjectNode node = JSON.createObjectNode();
         node.put("id", job.id());
         node.put("object", "video");
         node.put("model", job.model());
-        String status = elapsed(job);
+        String status = asCreated ? "queued" : state(job, now);
         node.put("status", status);
-        node.put("progress", progress(job));
+        node.put("progress", asCreated ? 0 : progress(job, now));
         node.put("created_at", job.createdAt().getEpochSecond());
         node.put("seconds", job.seconds());
         node.put("size", job.size());
@@ -292,20 +297,20 @@ public final class SandboxVideoApi implements AutoCloseable {
         return node;
     }
 
-    private String elapsed(Job job) {
-        Duration age = Duration.between(job.createdAt(), clock.instant());
+    private String state(Job job, Instant now) {
+        Duration age = Duration.between(job.createdAt(), now);
         if (age.compareTo(queuedFor) < 0) {
             return "queued";
         }
         return age.compareTo(queuedFor.plus(runningFor)) < 0 ? "in_progress" : "completed";
     }
 
-    private int progress(Job job) {
-        return switch (elapsed(job)) {
+    private int progress(Job job, Instant now) {
+        return switch (state(job, now)) {
             case "queued" -> 0;
             case "completed" -> 100;
             default -> {
-                long running = Duration.between(job.createdAt().plus(queuedFor), clock.instant()).toMillis();
+                long running = Duration.between(job.createdAt().plus(queuedFor), now).toMillis();
                 yield (int) Math.max(1, Math.min(99, running * 100 / Math.max(1, runningFor.toMillis())));
             }
         };

@@ -36,7 +36,7 @@ public final class SqsEvents {
     }
 
     /** An event with one message holding {@code body}, as if it had come from the queue. */
-    static SQSEvent ofBody(String body) {
+    public static SQSEvent ofBody(String body) {
         String id = UUID.randomUUID().toString();
         return fromJson(JSON.createObjectNode().set("Records", JSON.createArrayNode()
                 .add(record(id, "receipt-" + id, body, "1"))).toString());

@@ -150,8 +150,8 @@ public final class LocalRun {
                     + " API, or neither to use the sandbox (" + (base == null ? "VIDEO_API_BASE_URL" : "VIDEO_API_KEY")
                     + " is not set).");
         }
-        return Optional.of(new Api(URI.create(base), key, base + " (VIDEO_API_BASE_URL, key from VIDEO_API_KEY):"
-                + " a real provider; this creates a real job that may cost money", false));
+        return Optional.of(new Api(URI.create(base), key, base + " (from VIDEO_API_BASE_URL, key from VIDEO_API_KEY):"
+                + " the functions create a real job there, which may cost money", false));
     }
 
     public Result run() throws Exception {
@@ -234,12 +234,21 @@ public final class LocalRun {
             PutObjectResponse put = upload(s3, key, file.getValue());
             S3Event event = Events.fromJson(Events.notificationJson(
                     List.of(new Events.Put(BUCKET, key, Files.size(file.getValue()), put.eTag()))));
-            String result = invoke(() -> submit.handleRequest(event, new TestContext("submit", Duration.ofMinutes(5),
-                    "local-" + key)));
-            step("Submit function, S3 event for " + key + " → " + result.replace("\n", "; "));
+            try {
+                String result = invoke(() -> submit.handleRequest(event, new TestContext("submit",
+                        Duration.ofMinutes(5), "local-" + key)));
+                step("Submit function, S3 event for " + key + " → " + result.replace("\n", "; "));
+            } catch (RuntimeException e) {
+                // Lambda would retry the event later; here nobody will, so the run ends with the record as it is.
+                step("Submit function, S3 event for " + key + " → the invocation failed: " + e.getMessage());
+                break;
+            }
         }
 
         JsonNode record = record(s3, recordKey);
+        if (!DONE.contains(record.path("status").asText()) && !record.path("id").isTextual()) {
+            return finish(record, recordKey, imageKey, promptKey, videoKey, started);
+        }
         PollHandler poll = pollHandler(config, env, s3, sqs);
         Duration limit = Duration.ofSeconds(config.pollMaxAgeSeconds()).plusMinutes(1);
         while (!DONE.contains(record.path("status").asText())) {
@@ -266,6 +275,11 @@ public final class LocalRun {
                     + (failed.isEmpty() ? "" : "; the check failed and goes back to the queue"));
         }
 
+        return finish(record, recordKey, imageKey, promptKey, videoKey, started);
+    }
+
+    private Result finish(JsonNode record, String recordKey, String imageKey, String promptKey, String videoKey,
+            Instant started) throws IOException {
         Path recordFile = bucketRoot.resolve(BUCKET).resolve(recordKey);
         Optional<Path> videoFile = Optional.of(bucketRoot.resolve(BUCKET).resolve(videoKey)).filter(Files::isRegularFile);
         step("Files in " + bucketRoot.resolve(BUCKET) + "/:");
@@ -275,11 +289,16 @@ public final class LocalRun {
                 out.printf("      %-40s %,d bytes%n", file, Files.size(file));
             }
         }
-        step("The record, " + recordFile + ":");
-        out.println(mapper.writerWithDefaultPrettyPrinter().writeValueAsString(record));
+        if (record.isMissingNode()) {
+            step("No record was written");
+        } else {
+            step("The record, " + recordFile + ":");
+            out.println(mapper.writerWithDefaultPrettyPrinter().writeValueAsString(record));
+        }
         String outcome;
         if (!record.path("status").asText().equals(JobStatus.COMPLETED)) {
-            outcome = "the record is " + record.path("status").asText() + "; its error says why";
+            outcome = "the record is " + record.path("status").asText()
+                    + (record.has("error") ? "; its error says why" : "");
         } else if (videoFile.isPresent()) {
             outcome = "the video is " + videoFile.get();
         } else {
@@ -402,8 +421,13 @@ public final class LocalRun {
         }
     }
 
+    /** The record, or a missing node when none was written. */
     private JsonNode record(S3Client s3, String key) throws IOException {
-        return mapper.readTree(s3.getObjectAsBytes(b -> b.bucket(BUCKET).key(key)).asByteArray());
+        try {
+            return mapper.readTree(s3.getObjectAsBytes(b -> b.bucket(BUCKET).key(key)).asByteArray());
+        } catch (NoSuchKeyException e) {
+            return com.fasterxml.jackson.databind.node.MissingNode.getInstance();
+        }
     }
 
     private String checkNumber(List<Message> messages) {

@@ -62,6 +62,23 @@ class LocalRunTest {
     }
 
     @Test
+    void aRefusalEndsTheRunWithTheFailedRecordAndNoVideo() throws Exception {
+        var output = new ByteArrayOutputStream();
+        try (SandboxVideoApi sandbox = SandboxVideoApi.start()) {
+            var api = new LocalRun.Api(sandbox.baseUrl(), "sk-not-the-sandboxes", "a sandbox with another key", false);
+
+            LocalRun.Result result = new LocalRun(Path.of("samples"), bucketRoot, "scene", api, Map.of(),
+                    new PrintStream(output, true, StandardCharsets.UTF_8)).run();
+
+            assertThat(result.status()).isEqualTo("failed");
+            assertThat(result.record().path("error").path("http_status").asInt()).isEqualTo(401);
+            assertThat(result.videoFile()).isEmpty();
+            assertThat(sandbox.jobsCreated()).isZero();
+        }
+        assertThat(output.toString(StandardCharsets.UTF_8)).contains("the record is failed; its error says why");
+    }
+
+    @Test
     void theEnvironmentNamesARealApiWithBothVariablesOrNone() {
         assertThat(LocalRun.externalApi(Map.of())).isEmpty();
         var api = LocalRun.externalApi(Map.of("VIDEO_API_BASE_URL", "https://api.example.com",

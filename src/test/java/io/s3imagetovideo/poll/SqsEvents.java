@@ -18,7 +18,7 @@ import software.amazon.awssdk.services.sqs.model.Message;
  * SQS events as Lambda's event source mapping hands them to a handler: the JSON the service sends,
  * read through the runtime's own event serializer.
  */
-final class SqsEvents {
+public final class SqsEvents {
 
     static final String QUEUE_ARN = "arn:aws:sqs:us-east-1:000000000000:poll-queue";
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -26,12 +26,12 @@ final class SqsEvents {
     private SqsEvents() {}
 
     /** The event for messages received from a real queue (ElasticMQ). */
-    static SQSEvent of(List<Message> messages) {
+    public static SQSEvent of(List<Message> messages) {
         return fromJson(json(messages));
     }
 
     /** The JSON the event source mapping sends the runtime for messages received from a real queue. */
-    static String json(List<Message> messages) {
+    public static String json(List<Message> messages) {
         ArrayNode records = JSON.createArrayNode();
         for (Message m : messages) {
             records.add(record(m.messageId(), m.receiptHandle(), m.body(),
@@ -41,13 +41,13 @@ final class SqsEvents {
     }
 
     /** An event with one message holding {@code body}, as if it had come from the queue. */
-    static SQSEvent ofBody(String body) {
+    public static SQSEvent ofBody(String body) {
         String id = UUID.randomUUID().toString();
         return fromJson(JSON.createObjectNode().set("Records", JSON.createArrayNode()
                 .add(record(id, "receipt-" + id, body, "1"))).toString());
     }
 
-    static SQSEvent fromJson(String json) {
+    public static SQSEvent fromJson(String json) {
         return LambdaEventSerializers.serializerFor(SQSEvent.class, SqsEvents.class.getClassLoader()).fromJson(json);
     }
 

@@ -1,0 +1,115 @@
+package io.s3imagetovideo.local;
+
+import com.amazonaws.services.lambda.runtime.Context;
+import com.amazonaws.services.lambda.runtime.events.S3Event;
+import com.amazonaws.services.lambda.runtime.events.SQSEvent;
+import com.amazonaws.services.lambda.runtime.serialization.events.LambdaEventSerializers;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.s3imagetovideo.aws.AwsClients;
+import io.s3imagetovideo.poll.PollHandler;
+import io.s3imagetovideo.poll.SqsEvents;
+import io.s3imagetovideo.poll.StatusCheck;
+import io.s3imagetovideo.record.ETags;
+import io.s3imagetovideo.submit.SubmitHandler;
+import io.s3imagetovideo.support.Events;
+import io.s3imagetovideo.support.TestContext;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.UUID;
+import software.amazon.awssdk.http.SdkHttpClient;
+import software.amazon.awssdk.services.s3.S3Client;
+
+/**
+ * What {@code sam local invoke} does, minus Docker: runs one handler once with one event, against
+ * whatever the environment names: real AWS through the default credential chain, LocalStack or the
+ * local servers through {@code AWS_ENDPOINT_URL}, a video API through {@code VIDEO_API_*}.
+ *
+ * <pre>
+ * ./mvnw -q -Pinvoke test-compile exec:java -Dexec.args="submit events/s3-put-image.json"
+ * ./mvnw -q -Pinvoke test-compile exec:java -Dexec.args="submit --bucket my-bucket --key in/scene.png"
+ * ./mvnw -q -Pinvoke test-compile exec:java -Dexec.args="poll events/sqs-poll.json"
+ * ./mvnw -q -Pinvoke test-compile exec:java -Dexec.args="poll --bucket my-bucket --key in/scene.video.json"
+ * </pre>
+ * The handler is built by its public no-argument constructor, from the environment, as Lambda builds
+ * it; the event is read by the Lambda runtime's own serializers. {@code --bucket}/{@code --key} make
+ * the event from the object as it is now: for {@code submit} the notification of its PUT (size and
+ * ETag from a HEAD), for {@code poll} the next status check of the record's job.
+ */
+public final class Invoke {
+
+    /** The functions' timeout in template.yaml. */
+    static final Duration TIMEOUT = Duration.ofSeconds(300);
+    private static final String USAGE = """
+            usage: submit|poll <event.json>
+                   submit --bucket <bucket> --key <image or prompt key>
+                   poll   --bucket <bucket> --key <record key, <name>.video.json>""";
+
+    private Invoke() {}
+
+    public static void main(String[] args) throws Exception {
+        if (args.length != 2 && !(args.length == 5 && args[1].equals("--bucket") && args[3].equals("--key"))) {
+            System.err.println(USAGE);
+            System.exit(2);
+        }
+        String function = args[0];
+        Context context = new TestContext(function, TIMEOUT, UUID.randomUUID().toString());
+        ObjectMapper json = new ObjectMapper();
+        try {
+            String result = switch (function) {
+                case "submit" -> {
+                    S3Event event = args.length == 2
+                            ? LambdaEventSerializers.serializerFor(S3Event.class, Invoke.class.getClassLoader())
+                                    .fromJson(Files.readString(Path.of(args[1])))
+                            : s3Event(args[2], args[4]);
+                    yield new SubmitHandler().handleRequest(event, context);
+                }
+                case "poll" -> {
+                    SQSEvent event = args.length == 2
+                            ? SqsEvents.fromJson(Files.readString(Path.of(args[1])))
+                            : statusCheckEvent(args[2], args[4], json);
+                    yield json.writeValueAsString(new PollHandler().handleRequest(event, context));
+                }
+                default -> {
+                    System.err.println("unknown function '" + function + "'\n" + USAGE);
+                    System.exit(2);
+                    yield null;
+                }
+            };
+            System.out.println(result);
+            System.exit(0);
+        } catch (RuntimeException e) {
+            // What Lambda reports for an invocation that threw: the invocation failed and would be retried.
+            System.out.println(json.createObjectNode().put("errorType", e.getClass().getName())
+                    .put("errorMessage", e.getMessage()));
+            System.exit(1);
+        }
+    }
+
+    /** The notification S3 sends for the object as it is now stored. */
+    static S3Event s3Event(String bucket, String key) {
+        try (SdkHttpClient http = AwsClients.httpClient(); S3Client s3 = AwsClients.s3(System.getenv(), http)) {
+            var head = s3.headObject(b -> b.bucket(bucket).key(key));
+            return Events.fromJson(Events.notificationJson(List.of(
+                    new Events.Put(bucket, key, head.contentLength(), ETags.normalize(head.eTag())))));
+        }
+    }
+
+    /** The status check the poll function would receive next for the record's job. */
+    static SQSEvent statusCheckEvent(String bucket, String recordKey, ObjectMapper json) throws IOException {
+        JsonNode record;
+        try (SdkHttpClient http = AwsClients.httpClient(); S3Client s3 = AwsClients.s3(System.getenv(), http)) {
+            record = json.readTree(s3.getObjectAsBytes(b -> b.bucket(bucket).key(recordKey)).asByteArray());
+        }
+        if (!record.path("id").isTextual()) {
+            throw new IllegalArgumentException(recordKey + " holds no job id (status "
+                    + record.path("status").asText("unknown") + "): there is nothing to poll");
+        }
+        var check = new StatusCheck(bucket, recordKey, record.get("id").textValue(),
+                record.path("poll").path("checks").asInt(0) + 1);
+        return SqsEvents.ofBody(check.toJson(json).toString());
+    }
+}

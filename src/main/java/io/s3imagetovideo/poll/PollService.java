@@ -123,7 +123,9 @@ public final class PollService {
         if (!check.jobId().equals(json.path("id").asText(null))) {
             return Optional.of("record_follows_another_job");
         }
-        if (TERMINAL.contains(stored.get().status())) {
+        // A job the API reported completed in its very first answer has no video yet: fetch it.
+        boolean videoStillToFetch = JobStatus.COMPLETED.equals(stored.get().status()) && !json.has("output");
+        if (TERMINAL.contains(stored.get().status()) && !videoStillToFetch) {
             return Optional.of("record_already_" + stored.get().status());
         }
         if (json.path("poll").path("checks").asInt(0) >= check.check()) {

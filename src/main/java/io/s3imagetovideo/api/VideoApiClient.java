@@ -5,9 +5,11 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.github.mizosoft.methanol.MediaType;
 import com.github.mizosoft.methanol.MultipartBodyPublisher;
+import io.s3imagetovideo.config.Secret;
 import io.s3imagetovideo.log.Log;
 import io.s3imagetovideo.log.Metrics;
 import io.s3imagetovideo.sidecar.VideoRequest;
+import java.io.ByteArrayOutputStream;
 import java.io.Closeable;
 import java.io.IOException;
 import java.io.InputStream;
@@ -16,12 +18,14 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
+import java.util.Arrays;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
@@ -135,14 +139,16 @@ public final class VideoApiClient {
             }
             Duration timeout = left.compareTo(requestTimeout) < 0 ? left : requestTimeout;
             long started = System.nanoTime();
+            Secret key = keys.current();
             try {
                 HttpRequest httpRequest = factory.create()
                         .timeout(timeout)
-                        .header("Authorization", "Bearer " + keys.current().value())
+                        .header("Authorization", "Bearer " + key.value())
                         .header("User-Agent", USER_AGENT)
                         .header("Accept", "application/json")
                         .build();
-                HttpResponse<byte[]> response = http.send(httpRequest, HttpResponse.BodyHandlers.ofByteArray());
+                HttpResponse<byte[]> answer = http.send(httpRequest, HttpResponse.BodyHandlers.ofByteArray());
+                HttpResponse<byte[]> response = new ReadResponse(answer, redact(answer.body(), key));
                 long latencyMs = (System.nanoTime() - started) / 1_000_000;
                 int status = response.statusCode();
                 Log.info("api_response", "operation", operation, "attempt", attempt, "http_status", status,
@@ -326,7 +332,8 @@ public final class VideoApiClient {
 
     /**
      * Opens {@code GET {base}/v1/videos/{id}/content} (OpenAI's way) with the bearer key. One attempt
-     * (plus one after a 401, with the key read again): a failed download is retried by the queue.
+     * (plus one after a 401, with the key read again): a failed download is retried by the queue. A
+     * redirect is followed as {@link #downloadVideoUrl} follows one: without the key.
      *
      * @throws VideoApiException when no 2xx answer arrived
      */
@@ -334,16 +341,35 @@ public final class VideoApiClient {
         URI uri = endpoint("/v1/videos/" + pathSegment(jobId) + "/content");
         boolean keyRefreshed = false;
         while (true) {
+            Secret key = keys.current();
             HttpResponse<InputStream> response = open(HttpRequest.newBuilder(uri)
-                    .header("Authorization", "Bearer " + keys.current().value()), deadline, "download_content");
+                    .header("Authorization", "Bearer " + key.value()), deadline, "download_content");
             if (response.statusCode() == 401 && !keyRefreshed) {
                 discard(response);
                 keyRefreshed = true;
                 keys.refresh();
                 continue;
             }
-            return accept(response);
+            Optional<String> location = response.headers().firstValue("Location");
+            if (isRedirect(response.statusCode()) && location.isPresent()) {
+                // A provider may hand the file to its storage: followed like a video_url, without the key,
+                // which must not reach another host (the client itself follows no redirects).
+                discard(response);
+                URI target;
+                try {
+                    target = uri.resolve(location.get().trim());
+                } catch (IllegalArgumentException e) {
+                    throw new VideoApiException(response.statusCode(), "invalid_video_url", null,
+                            "A redirect from the video's /content has a malformed Location.", false, null, null);
+                }
+                return downloadVideoUrl(target, deadline);
+            }
+            return accept(response, key);
         }
+    }
+
+    private static boolean isRedirect(int status) {
+        return status == 301 || status == 302 || status == 303 || status == 307 || status == 308;
     }
 
     /**
@@ -363,8 +389,8 @@ public final class VideoApiClient {
             }
             HttpResponse<InputStream> response = open(HttpRequest.newBuilder(current), deadline, "download_video_url");
             int status = response.statusCode();
-            if (status != 301 && status != 302 && status != 303 && status != 307 && status != 308) {
-                return accept(response);
+            if (!isRedirect(status)) {
+                return accept(response, null);
             }
             Optional<String> location = response.headers().firstValue("Location");
             discard(response);
@@ -411,7 +437,8 @@ public final class VideoApiClient {
         }
     }
 
-    private VideoDownload accept(HttpResponse<InputStream> response) {
+    /** {@code key}: the one the request carried, to be kept out of an error's description; null for none. */
+    private VideoDownload accept(HttpResponse<InputStream> response, Secret key) {
         int status = response.statusCode();
         if (status >= 200 && status < 300) {
             OptionalLong length = response.headers().firstValueAsLong("Content-Length");
@@ -424,7 +451,7 @@ public final class VideoApiClient {
         } catch (IOException e) {
             head = new byte[0];
         }
-        throw errorFrom(new BufferedResponse(response, head));
+        throw errorFrom(new ReadResponse(response, key == null ? head : redact(head, key)));
     }
 
     private static void discard(HttpResponse<InputStream> response) {
@@ -438,7 +465,7 @@ public final class VideoApiClient {
     /** A job id as one path segment: everything but RFC 3986's unreserved characters is escaped. */
     static String pathSegment(String value) {
         StringBuilder out = new StringBuilder();
-        for (byte b : value.getBytes(java.nio.charset.StandardCharsets.UTF_8)) {
+        for (byte b : value.getBytes(StandardCharsets.UTF_8)) {
             char c = (char) (b & 0xff);
             if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
                     || c == '-' || c == '.' || c == '_' || c == '~') {
@@ -450,8 +477,42 @@ public final class VideoApiClient {
         return out.toString();
     }
 
-    /** A streamed error answer with the start of its body read, so that {@link #errorFrom} can describe it. */
-    private record BufferedResponse(HttpResponse<InputStream> streamed, byte[] body) implements HttpResponse<byte[]> {
+    /** The replacement for an echo of the key in an answer. */
+    static final String REDACTED = "[redacted]";
+
+    /**
+     * {@code body} with every occurrence of the key replaced by {@link #REDACTED}. Some providers quote
+     * the key they refused in their error message ("Incorrect API key provided: sk-..."); the message
+     * goes into the record and the logs, the key must not.
+     */
+    static byte[] redact(byte[] body, Secret key) {
+        byte[] needle = key.value().getBytes(StandardCharsets.UTF_8);
+        if (body == null || needle.length == 0 || body.length < needle.length) {
+            return body;
+        }
+        byte[] replacement = REDACTED.getBytes(StandardCharsets.US_ASCII);
+        ByteArrayOutputStream out = null;
+        int copied = 0;
+        for (int i = 0; i + needle.length <= body.length; i++) {
+            if (Arrays.equals(body, i, i + needle.length, needle, 0, needle.length)) {
+                if (out == null) {
+                    out = new ByteArrayOutputStream(body.length);
+                }
+                out.write(body, copied, i - copied);
+                out.writeBytes(replacement);
+                copied = i + needle.length;
+                i = copied - 1;
+            }
+        }
+        if (out == null) {
+            return body;
+        }
+        out.write(body, copied, body.length - copied);
+        return out.toByteArray();
+    }
+
+    /** An answer whose body has been read (the start of it, for a streamed error), possibly redacted. */
+    private record ReadResponse(HttpResponse<?> streamed, byte[] body) implements HttpResponse<byte[]> {
         @Override
         public int statusCode() {
             return streamed.statusCode();

@@ -3,11 +3,15 @@ package io.s3imagetovideo.config;
 import io.s3imagetovideo.image.Fit;
 import io.s3imagetovideo.image.ImageFitter;
 import io.s3imagetovideo.sidecar.VideoSize;
+import java.net.InetAddress;
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.net.UnknownHostException;
 import java.time.Duration;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.regex.Pattern;
 
 /**
  * Every setting of both functions, read once from the environment (DESIGN.md, "Configuration").
@@ -84,6 +88,8 @@ public record Config(
 
     private record EnvReader(Map<String, String> env) {
 
+        private static final Pattern IPV4_LITERAL = Pattern.compile("[0-9]{1,3}(\\.[0-9]{1,3}){3}");
+
         Optional<String> optional(String name) {
             String v = env.get(name);
             return v == null || v.isBlank() ? Optional.empty() : Optional.of(v.trim());
@@ -101,13 +107,53 @@ public record Config(
                 if (scheme == null || !(scheme.equals("https") || scheme.equals("http")) || uri.getHost() == null) {
                     throw new ConfigException(name + " must be an http(s) URL such as " + fallback + ", got '" + raw + "'");
                 }
+                if (uri.getRawUserInfo() != null) {
+                    // Not echoed: user information in a URL is a password more often than not.
+                    throw new ConfigException(name + " must not carry user information (user:password@);"
+                            + " the API key comes from VIDEO_API_KEY_SECRET_ARN or VIDEO_API_KEY");
+                }
                 if (uri.getQuery() != null || uri.getFragment() != null) {
                     throw new ConfigException(name + " must not carry a query or fragment, got '" + raw + "'");
+                }
+                if (scheme.equals("http") && !isLoopback(uri.getHost())) {
+                    // Every request carries the bearer key: over plain http anyone on the path could read it.
+                    throw new ConfigException(name + " must be an https URL: http is allowed only for localhost,"
+                            + " 127.0.0.0/8 and ::1 (local test servers), because every request carries the API key;"
+                            + " got '" + raw + "'");
                 }
                 return uri;
             } catch (URISyntaxException e) {
                 throw new ConfigException(name + " is not a valid URL: '" + raw + "'");
             }
+        }
+
+        /**
+         * True for hosts that never leave this machine: {@code localhost}, {@code 127.0.0.0/8} and
+         * {@code ::1}. Decided from the literal alone, without a DNS lookup (a name could resolve anywhere).
+         */
+        static boolean isLoopback(String host) {
+            String h = host.toLowerCase(Locale.ROOT);
+            if (h.equals("localhost")) {
+                return true;
+            }
+            if (h.startsWith("[") && h.endsWith("]")) {
+                try {
+                    // An IPv6 literal: parsed, never looked up.
+                    return InetAddress.getByName(h.substring(1, h.length() - 1)).isLoopbackAddress();
+                } catch (UnknownHostException e) {
+                    return false;
+                }
+            }
+            if (!IPV4_LITERAL.matcher(h).matches()) {
+                return false;
+            }
+            String[] octets = h.split("\\.");
+            for (String octet : octets) {
+                if (Integer.parseInt(octet) > 255) {
+                    return false;
+                }
+            }
+            return octets[0].equals("127");
         }
 
         String positiveWholeNumber(String name, String fallback) {

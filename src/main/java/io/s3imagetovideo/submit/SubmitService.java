@@ -34,6 +34,7 @@ import java.util.Optional;
 import java.util.stream.Collectors;
 import software.amazon.awssdk.core.ResponseBytes;
 import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.EncodingType;
 import software.amazon.awssdk.services.s3.model.GetObjectResponse;
 import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
 import software.amazon.awssdk.services.s3.model.S3Exception;
@@ -61,6 +62,9 @@ public final class SubmitService {
     static final Duration CLAIM_GRACE = Duration.ofSeconds(5);
     /** Re-reads after losing a conditional write before giving the event back to Lambda. */
     private static final int MAX_ROUNDS = 8;
+    /** How many of a prompt file's problems a rejection lists, and how long each may be. */
+    static final int MAX_PROBLEMS_IN_RECORD = 10;
+    static final int MAX_PROBLEM_CHARS = 600;
 
     private final S3Client s3;
     private final RecordStore records;
@@ -277,9 +281,18 @@ public final class SubmitService {
 
     private static Rejection rejection(String sidecarKey, SidecarParser.Invalid invalid) {
         List<SidecarProblem> problems = invalid.problems();
-        String message = "'" + sidecarKey + "': " + problems.stream().map(SidecarProblem::message)
-                .collect(Collectors.joining(" "));
+        // A hostile file can hold hundreds of problems, or a 40,000-character field name: the record
+        // names the first few, each cut short, so that it stays small whatever the file holds.
+        String message = "'" + sidecarKey + "': " + problems.stream().limit(MAX_PROBLEMS_IN_RECORD)
+                .map(p -> shorten(p.message(), MAX_PROBLEM_CHARS))
+                .collect(Collectors.joining(" "))
+                + (problems.size() > MAX_PROBLEMS_IN_RECORD
+                        ? " (" + (problems.size() - MAX_PROBLEMS_IN_RECORD) + " more problems not listed.)" : "");
         return new Rejection(problems.get(0).code(), message);
+    }
+
+    private static String shorten(String text, int max) {
+        return text.length() <= max ? text : text.substring(0, max - 3) + "...";
     }
 
     private record Rejection(String code, String message) {}
@@ -299,7 +312,10 @@ public final class SubmitService {
         List<S3Object> images = new ArrayList<>();
         S3Object sidecar = null;
         // One listing finds every spelling of the image's extension, with ETags and sizes, without a download.
-        for (S3Object object : s3.listObjectsV2Paginator(b -> b.bucket(bucket).prefix(upload.base() + ".")).contents()) {
+        // URL-encoded keys: a key with a control character that XML 1.0 cannot hold (ESC, BEL, 0x01...)
+        // would otherwise make the whole listing unreadable, and the invocation fail on every retry.
+        for (S3Object object : s3.listObjectsV2Paginator(b -> b.bucket(bucket).prefix(upload.base() + ".")
+                .encodingType(EncodingType.URL)).contents()) {
             if (object.key().equals(upload.sidecarKey())) {
                 sidecar = object;
             } else if (BucketLayout.isImageOf(upload, object.key())) {
@@ -325,8 +341,17 @@ public final class SubmitService {
         }
     }
 
+    /**
+     * The image's file name as the API sees it: the key's last segment, made safe for the multipart
+     * {@code Content-Disposition} header it travels in. A key may hold line breaks and quotes, which
+     * would end the header or the parameter early; they become {@code _}. Other Unicode is kept.
+     */
     static String fileName(String key) {
-        return key.substring(key.lastIndexOf('/') + 1);
+        String name = key.substring(key.lastIndexOf('/') + 1);
+        StringBuilder safe = new StringBuilder(name.length());
+        name.codePoints().forEach(c -> safe.appendCodePoint(
+                Character.isISOControl(c) || c == '"' || c == '\\' || c == 0x2028 || c == 0x2029 ? '_' : c));
+        return safe.toString();
     }
 
     /** The same for every attempt and every invocation that submits this very upload. */

@@ -123,6 +123,50 @@ class ConfigTest {
                 .hasMessageContaining(name);
     }
 
+    @ParameterizedTest
+    @CsvSource({
+            "http://api.chainhub.tech",
+            "http://api.example.com:8080/openai",
+            "http://10.0.0.5:9000",
+            "http://192.168.1.20",
+            "http://128.0.0.1",
+            "http://localhost.example.com",
+            "http://127.0.0.1.nip.io",
+            "http://[2001:db8::1]:8080",
+            "http://[::2]",
+    })
+    void refusesPlainHttpToHostThatIsNotLoopbackBecauseTheKeyWouldTravelInClearText(String url) {
+        assertThatThrownBy(() -> Config.fromEnv(Map.of("VIDEO_API_BASE_URL", url)))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("VIDEO_API_BASE_URL")
+                .hasMessageContaining("https");
+    }
+
+    @ParameterizedTest
+    @CsvSource({
+            "http://localhost:8080",
+            "http://LOCALHOST:8080/openai",
+            "http://127.0.0.1:9000",
+            "http://127.3.4.5",
+            "http://[::1]:8080",
+            "http://[0:0:0:0:0:0:0:1]",
+            "https://api.example.com",
+            "https://10.0.0.5:8443/openai",
+    })
+    void acceptsHttpsAnywhereAndPlainHttpOnlyOnLoopback(String url) {
+        Config config = Config.fromEnv(Map.of("VIDEO_API_BASE_URL", url));
+
+        assertThat(config.videoApiBaseUrl()).isEqualTo(URI.create(url));
+    }
+
+    @Test
+    void refusesBaseUrlWithUserInformationWithoutEchoingIt() {
+        assertThatThrownBy(() -> Config.fromEnv(Map.of("VIDEO_API_BASE_URL", "https://me:sk-pass-93b1@api.example.com")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("VIDEO_API_BASE_URL")
+                .hasMessageNotContaining("sk-pass-93b1");
+    }
+
     @Test
     void fitsImagesByCoverWithinFiftyMegapixelsByDefault() {
         Config config = Config.fromEnv(Map.of());

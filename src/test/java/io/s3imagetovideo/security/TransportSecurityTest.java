@@ -1,0 +1,188 @@
+package io.s3imagetovideo.security;
+
+import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.absent;
+import static com.github.tomakehurst.wiremock.client.WireMock.anyRequestedFor;
+import static com.github.tomakehurst.wiremock.client.WireMock.anyUrl;
+import static com.github.tomakehurst.wiremock.client.WireMock.equalTo;
+import static com.github.tomakehurst.wiremock.client.WireMock.get;
+import static com.github.tomakehurst.wiremock.client.WireMock.matching;
+import static com.github.tomakehurst.wiremock.client.WireMock.getRequestedFor;
+import static com.github.tomakehurst.wiremock.client.WireMock.post;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
+import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.github.tomakehurst.wiremock.WireMockServer;
+import com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder;
+import io.s3imagetovideo.api.ApiKeySource;
+import io.s3imagetovideo.api.ImageUpload;
+import io.s3imagetovideo.api.RetryPolicy;
+import io.s3imagetovideo.api.VideoApiClient;
+import io.s3imagetovideo.api.VideoApiClient.VideoDownload;
+import io.s3imagetovideo.api.VideoApiException;
+import io.s3imagetovideo.config.Secret;
+import io.s3imagetovideo.sidecar.VideoRequest;
+import io.s3imagetovideo.sidecar.VideoSize;
+import io.s3imagetovideo.support.MutableClock;
+import io.s3imagetovideo.support.Mp4s;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.Random;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Issue 6, "Transport": the bearer key goes to the API's base URL and nowhere else. The client follows
+ * no redirects itself; the redirects it does follow (for {@code video_url} and {@code /content}) are
+ * followed without the key. Two WireMock servers stand for the API and for another host (a CDN).
+ */
+class TransportSecurityTest {
+
+    private static final String KEY = "sk-TRANSPORT-5c0e8d1f2a7b4e69";
+    private static final String JOB_ID = "video_7d1e";
+    private static final Instant NOW = Instant.parse("2026-11-24T10:00:00Z");
+    private static final Instant DEADLINE = NOW.plus(Duration.ofMinutes(5));
+
+    private WireMockServer api;
+    private WireMockServer cdn;
+    private final MutableClock clock = new MutableClock(NOW);
+
+    @BeforeEach
+    void start() {
+        api = new WireMockServer(options().dynamicPort().bindAddress("127.0.0.1"));
+        cdn = new WireMockServer(options().dynamicPort().bindAddress("127.0.0.1"));
+        api.start();
+        cdn.start();
+    }
+
+    @AfterEach
+    void stop() {
+        api.stop();
+        cdn.stop();
+    }
+
+    private VideoApiClient client(int maxAttempts) {
+        return new VideoApiClient(VideoApiClient.newHttpClient(Duration.ofSeconds(5)), URI.create(api.baseUrl()),
+                ApiKeySource.fixed(new Secret(KEY)), new ObjectMapper(),
+                new RetryPolicy(maxAttempts, Duration.ofMillis(10), Duration.ofMillis(10), Duration.ofSeconds(10)),
+                Duration.ofSeconds(10), clock, clock::advance, new Random(7));
+    }
+
+    /** The other host's address: another port, and spelled as an IP where the API's base says localhost. */
+    private String cdnUrl(String path) {
+        return "http://127.0.0.1:" + cdn.port() + path;
+    }
+
+    private static ResponseDefinitionBuilder redirectTo(String location) {
+        return aResponse().withStatus(302).withHeader("Location", location);
+    }
+
+    private static byte[] readAll(VideoDownload download) throws IOException {
+        try (download; InputStream body = download.body()) {
+            return body.readAllBytes();
+        }
+    }
+
+    @Test
+    void theApiClientFollowsNoRedirectsOnItsOwn() {
+        HttpClient http = VideoApiClient.newHttpClient(Duration.ofSeconds(1));
+
+        assertThat(http.followRedirects()).isEqualTo(HttpClient.Redirect.NEVER);
+    }
+
+    @Test
+    void contentRedirectedToAnotherHostIsFetchedThereWithoutTheKey() throws IOException {
+        byte[] mp4 = Mp4s.small();
+        api.stubFor(get(urlPathEqualTo("/v1/videos/" + JOB_ID + "/content"))
+                .withHeader("Authorization", equalTo("Bearer " + KEY))
+                .willReturn(redirectTo(cdnUrl("/blobs/" + JOB_ID + ".mp4?sig=abc"))));
+        cdn.stubFor(get(urlPathEqualTo("/blobs/" + JOB_ID + ".mp4"))
+                .willReturn(aResponse().withStatus(200).withHeader("Content-Type", "video/mp4").withBody(mp4)));
+
+        byte[] downloaded = readAll(client(1).downloadContent(JOB_ID, DEADLINE));
+
+        assertThat(downloaded).isEqualTo(mp4);
+        api.verify(1, getRequestedFor(urlPathEqualTo("/v1/videos/" + JOB_ID + "/content"))
+                .withHeader("Authorization", equalTo("Bearer " + KEY)));
+        cdn.verify(1, anyRequestedFor(anyUrl()));
+        cdn.verify(0, anyRequestedFor(anyUrl()).withHeader("Authorization", matching(".*")));
+        assertThat(cdn.getAllServeEvents()).allSatisfy(e -> assertThat(e.getRequest().getBodyAsString()).doesNotContain(KEY));
+    }
+
+    @Test
+    void videoUrlOnTheApisOwnHostIsFetchedWithoutTheKeyAndItsRedirectToAnotherHostToo() throws IOException {
+        byte[] mp4 = Mp4s.ofSize(5000, 2);
+        api.stubFor(get(urlPathEqualTo("/share/" + JOB_ID)).willReturn(redirectTo(cdnUrl("/files/1"))));
+        cdn.stubFor(get(urlPathEqualTo("/files/1")).willReturn(redirectTo("/files/2")));
+        cdn.stubFor(get(urlPathEqualTo("/files/2"))
+                .willReturn(aResponse().withStatus(200).withHeader("Content-Type", "video/mp4").withBody(mp4)));
+
+        byte[] downloaded = readAll(client(1).downloadVideoUrl(URI.create(api.baseUrl() + "/share/" + JOB_ID),
+                DEADLINE));
+
+        assertThat(downloaded).isEqualTo(mp4);
+        // A video_url is a link, not an API call: not even the API's own host gets the key for it
+        api.verify(1, getRequestedFor(urlPathEqualTo("/share/" + JOB_ID)).withHeader("Authorization", absent()));
+        cdn.verify(2, anyRequestedFor(anyUrl()));
+        cdn.verify(2, anyRequestedFor(anyUrl()).withHeader("Authorization", absent()));
+    }
+
+    @Test
+    void aRedirectAnsweringTheCreateRequestIsNotFollowedSoTheKeyAndImageStayWithTheApi() {
+        api.stubFor(post(urlPathEqualTo("/v1/videos")).willReturn(aResponse().withStatus(307)
+                .withHeader("Location", cdnUrl("/v1/videos"))));
+        VideoRequest request = new VideoRequest("a cow", "sora-2", "10", VideoSize.PORTRAIT_720, false, true, Map.of());
+        ImageUpload image = new ImageUpload("scene.png", "image/png", new byte[] {(byte) 0x89, 'P', 'N', 'G'});
+
+        VideoApiException e = catchThrowableOfType(VideoApiException.class,
+                () -> client(3).createVideo(request, image, "idem-1", DEADLINE));
+
+        assertThat(e.httpStatus()).isEqualTo(307);
+        assertThat(e.isRetryable()).isFalse();
+        cdn.verify(0, anyRequestedFor(anyUrl()));
+    }
+
+    @Test
+    void anApiThatQuotesTheRefusedKeyHasTheQuoteRedactedBeforeItReachesTheErrorMessage() {
+        api.stubFor(post(urlPathEqualTo("/v1/videos")).willReturn(aResponse().withStatus(401)
+                .withHeader("Content-Type", "application/json")
+                .withBody("{\"error\":{\"message\":\"Incorrect API key provided: " + KEY + ". Check it at"
+                        + " https://example.com/keys (key " + KEY + ").\",\"type\":\"invalid_request_error\","
+                        + "\"code\":\"invalid_api_key\"}}")));
+        VideoRequest request = new VideoRequest("a cow", "sora-2", "10", VideoSize.PORTRAIT_720, false, true, Map.of());
+        ImageUpload image = new ImageUpload("scene.png", "image/png", new byte[] {(byte) 0x89, 'P', 'N', 'G'});
+
+        VideoApiException e = catchThrowableOfType(VideoApiException.class,
+                () -> client(3).createVideo(request, image, "idem-1", DEADLINE));
+
+        assertThat(e.httpStatus()).isEqualTo(401);
+        assertThat(e.apiMessage()).isEqualTo("Incorrect API key provided: [redacted]. Check it at"
+                + " https://example.com/keys (key [redacted]).");
+        assertThat(e.getMessage()).doesNotContain(KEY);
+        assertThat(e.toString()).doesNotContain(KEY);
+    }
+
+    @Test
+    void anErrorOnTheContentDownloadThatQuotesTheKeyIsRedactedToo() {
+        api.stubFor(get(urlPathEqualTo("/v1/videos/" + JOB_ID + "/content")).willReturn(aResponse().withStatus(403)
+                .withHeader("Content-Type", "application/json")
+                .withBody("{\"error\":{\"message\":\"Key " + KEY + " may not download this video\","
+                        + "\"code\":\"forbidden\"}}")));
+
+        VideoApiException e = catchThrowableOfType(VideoApiException.class,
+                () -> client(1).downloadContent(JOB_ID, DEADLINE));
+
+        assertThat(e.httpStatus()).isEqualTo(403);
+        assertThat(e.apiMessage()).isEqualTo("Key [redacted] may not download this video");
+        assertThat(e.getMessage()).doesNotContain(KEY);
+    }
+}

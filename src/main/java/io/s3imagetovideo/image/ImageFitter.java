@@ -1,6 +1,7 @@
 package io.s3imagetovideo.image;
 
 import com.twelvemonkeys.imageio.plugins.webp.WebPImageReaderSpi;
+import io.s3imagetovideo.log.Log;
 import java.awt.AlphaComposite;
 import java.awt.Color;
 import java.awt.Graphics2D;
@@ -103,8 +104,11 @@ public final class ImageFitter {
         } catch (TooLargeToDecode e) {
             return e.rejection;
         } catch (IOException | RuntimeException e) {
+            // The decoder's own words are for the operator; the user needs to know what to do.
+            Log.warn("image_undecodable", "format", header.format(), "error", e.getClass().getSimpleName(),
+                    "reason", e.getMessage());
             return new Rejected("invalid_image", "could not be decoded as " + header.format()
-                    + " (" + e.getClass().getSimpleName() + "). Export it again as PNG, JPEG or WebP and upload it again.");
+                    + ": its data is damaged or cut short. Export it again as PNG, JPEG or WebP and upload it again.");
         }
         BufferedImage fitted = fit.mode() == Fit.COVER
                 ? cover(decoded, header.orientation(), width, height)

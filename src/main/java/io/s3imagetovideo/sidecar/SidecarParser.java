@@ -10,6 +10,10 @@ import io.s3imagetovideo.image.Fit;
 import io.s3imagetovideo.image.ImageFit;
 import io.s3imagetovideo.image.RgbColor;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -29,6 +33,8 @@ public final class SidecarParser {
     /** Larger sidecars are refused without being read: a prompt file is a few hundred bytes. */
     public static final long MAX_SIDECAR_BYTES = 64 * 1024;
     public static final int MAX_PROMPT_CHARS = 32_000;
+    /** Model names are short identifiers; a long one is a mistake, not a model. */
+    public static final int MAX_MODEL_CHARS = 128;
     public static final int MAX_EXTRA_FIELDS = 32;
     public static final int MAX_EXTRA_VALUE_CHARS = 4_096;
 
@@ -71,7 +77,16 @@ public final class SidecarParser {
     public Result parse(byte[] json) {
         JsonNode root;
         try {
-            root = mapper.readTree(json);
+            // Jackson decodes overlong and surrogate forms leniently; the JDK's decoder refuses them.
+            String text = StandardCharsets.UTF_8.newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(ByteBuffer.wrap(json)).toString();
+            // Editors on Windows write a byte order mark; it is not part of the JSON.
+            root = mapper.readTree(text.startsWith("\uFEFF") ? text.substring(1) : text);
+        } catch (CharacterCodingException e) {
+            return new Invalid(List.of(new SidecarProblem("invalid_json",
+                    "The prompt file is not valid UTF-8 text. Save it as UTF-8.")));
         } catch (JsonProcessingException e) {
             return new Invalid(List.of(syntaxProblem(e)));
         } catch (IOException e) {
@@ -100,6 +115,10 @@ public final class SidecarParser {
         }
         String prompt = prompt(root.get("prompt"), problems);
         String model = optionalText(root, "model", problems).orElse(defaults.model());
+        if (model.length() > MAX_MODEL_CHARS) {
+            problems.add(new SidecarProblem("invalid_model", "The field 'model' is " + model.length()
+                    + " characters long; a model name such as \"sora-2\" has at most " + MAX_MODEL_CHARS + "."));
+        }
         String seconds = seconds(root.get("seconds"), problems);
         VideoSize size = size(root.get("size"), problems);
         boolean watermark = bool(root, "watermark", defaults.watermark(), problems);

@@ -42,7 +42,7 @@ class HostileInputTest {
     /** The codes the README documents for {@code rejected}. */
     static final Set<String> REJECTION_CODES = Set.of("invalid_json", "missing_prompt", "invalid_prompt",
             "unknown_field", "invalid_model", "invalid_seconds", "invalid_size", "invalid_watermark",
-            "invalid_private", "invalid_extra", "sidecar_too_large", "invalid_image", "image_too_large");
+            "invalid_private", "invalid_extra", "sidecar_too_large", "invalid_image", "image_too_large", "image_dimensions_too_large");
     /**
      * A record is a few hundred bytes; a hostile file may make its message longer (it quotes what is
      * wrong, cut short), but never anywhere near the 64 KiB the file itself may hold.

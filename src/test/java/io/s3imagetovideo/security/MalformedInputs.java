@@ -1,5 +1,6 @@
 package io.s3imagetovideo.security;
 
+import io.s3imagetovideo.support.FitImages;
 import io.s3imagetovideo.support.Images;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
@@ -13,9 +14,8 @@ import java.util.Random;
  * and a failure can be replayed. Each input carries a label that says what is wrong with it.
  *
  * <p>Only inputs that are wrong by the documented rules are made here: every one must be refused
- * before the API is called. Images whose first bytes are a valid PNG, JPEG or WebP signature but
- * whose header is broken or claims absurd dimensions are left out on purpose: refusing them needs the
- * header to be read, which is the image-dimension work of a parallel change.
+ * before the API is called, images with a right signature but a broken header or absurd dimensions
+ * included (the header is read before anything is decoded).
  */
 final class MalformedInputs {
 
@@ -154,9 +154,10 @@ final class MalformedInputs {
         inputs.add(new Input("only NUL bytes", new byte[64]));
         inputs.add(new Input("raw newline inside the prompt string", utf8("{\"prompt\": \"a\ncow\"}")));
 
-        // Invalid UTF-8 inside the prompt string. Overlong forms (C0 AF for '/') are not here: Jackson
-        // decodes them instead of refusing them, which only a stricter reader in the parser can change.
+        // Invalid UTF-8 inside the prompt string, overlong forms (C0 AF for '/') and surrogates included
         byte[][] invalidUtf8 = {
+                {(byte) 0xC0, (byte) 0xAF}, {(byte) 0xE0, (byte) 0x80, (byte) 0xAF},
+                {(byte) 0xED, (byte) 0xA0, (byte) 0x80},
                 {(byte) 0xC3, 0x28}, {(byte) 0xA0, (byte) 0xA1}, {(byte) 0xE2, 0x28, (byte) 0xA1},
                 {(byte) 0xF0, 0x28, (byte) 0x8C, (byte) 0xBC}, {(byte) 0xFF}, {(byte) 0xFE},
                 {(byte) 0xF8, (byte) 0x88, (byte) 0x80, (byte) 0x80, (byte) 0x80}, {(byte) 0xE2, (byte) 0x82},
@@ -279,6 +280,37 @@ final class MalformedInputs {
                 concat(Arrays.copyOf(png, 16), filled(MAX_IMAGE_BYTES + 1 - 16, (byte) 0x42))));
         inputs.add(new Input("JPEG signature and junk, 4 times MAX_IMAGE_BYTES",
                 concat(Arrays.copyOf(jpeg, 4), filled(4 * MAX_IMAGE_BYTES - 4, (byte) 0x42))));
+        // A right signature, then a header that cannot be read
+        inputs.add(new Input("PNG signature only", Arrays.copyOf(png, 8)));
+        inputs.add(new Input("PNG header claiming 0x0 pixels", FitImages.forgedPngHeader(0, 0)));
+        for (int i = 0; i < 10; i++) {
+            byte[] junk = new byte[1 + random.nextInt(256)];
+            random.nextBytes(junk);
+            inputs.add(new Input("PNG signature then junk #" + i, concat(Arrays.copyOf(png, 8), junk)));
+            inputs.add(new Input("JPEG signature then junk #" + i, concat(new byte[] {(byte) 0xFF, (byte) 0xD8,
+                    (byte) 0xFF, (byte) 0xE0, 0, 2}, junk)));
+            inputs.add(new Input("WebP signature then junk #" + i, concat(utf8("RIFF"), new byte[] {0x40, 0, 0, 0},
+                    utf8("WEBP"), junk)));
+        }
+        // A PNG cut inside its pixel data: the header reads, the pixels do not
+        byte[] bigPng = Images.png(64, 64);
+        for (int i = 0; i < 10; i++) {
+            // Past the IHDR, and at least 12 bytes short of the pixel data's end (its checksums)
+            int cut = 40 + random.nextInt(bigPng.length - 24 - 40);
+            inputs.add(new Input("PNG cut at byte " + cut + " of " + bigPng.length, Arrays.copyOf(bigPng, cut)));
+        }
+        // Decompression bombs: a few bytes whose header claims more pixels than anyone should decode
+        for (int[] size : new int[][] {{100_000, 100_000}, {65_535, 65_535}, {8_000, 8_000}, {1, 60_000_000},
+                {Integer.MAX_VALUE, Integer.MAX_VALUE}}) {
+            inputs.add(new Input("PNG header claiming " + size[0] + "x" + size[1],
+                    FitImages.forgedPngHeader(size[0], size[1])));
+        }
+        inputs.add(new Input("JPEG frame header claiming 65535x65535", concat(new byte[] {(byte) 0xFF, (byte) 0xD8,
+                (byte) 0xFF, (byte) 0xC0, 0, 17, 8, (byte) 0xFF, (byte) 0xFF, (byte) 0xFF, (byte) 0xFF, 3,
+                1, 0x22, 0, 2, 0x11, 1, 3, 0x11, 1}, new byte[64])));
+        inputs.add(new Input("WebP VP8X canvas claiming 16384x16384", concat(utf8("RIFF"), new byte[] {30, 0, 0, 0},
+                utf8("WEBPVP8X"), new byte[] {10, 0, 0, 0, 0, 0, 0, 0, (byte) 0xFF, 0x3F, 0, (byte) 0xFF, 0x3F, 0},
+                new byte[8])));
         // Seeded noise whose first bytes are no image signature
         for (int i = 0; i < 40; i++) {
             byte[] noise = new byte[1 + random.nextInt(8_192)];

@@ -180,6 +180,37 @@ class SidecarParserTest {
     }
 
     @Test
+    void rejectsOverlongUtf8ThatALenientDecoderWouldReadAsASlash() {
+        // Given C0 AF, an overlong encoding of '/', inside the prompt
+        byte[] json = concat("{\"prompt\": \"a".getBytes(StandardCharsets.UTF_8), new byte[] {(byte) 0xC0, (byte) 0xAF},
+                "b\"}".getBytes(StandardCharsets.UTF_8));
+
+        SidecarParser.Result result = parser.parse(json);
+
+        assertThat(result).isInstanceOfSatisfying(SidecarParser.Invalid.class, invalid ->
+                assertThat(invalid.problems()).singleElement().satisfies(p -> {
+                    assertThat(p.code()).isEqualTo("invalid_json");
+                    assertThat(p.message()).contains("UTF-8");
+                }));
+    }
+
+    @Test
+    void rejectsAModelNameLongerThanAnyModel() {
+        SidecarProblem problem = onlyProblem("{\"prompt\": \"p\", \"model\": \"" + "m".repeat(129) + "\"}");
+
+        assertThat(problem.code()).isEqualTo("invalid_model");
+        assertThat(problem.message()).contains("129").contains("128");
+    }
+
+    private static byte[] concat(byte[]... parts) {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        for (byte[] part : parts) {
+            out.writeBytes(part);
+        }
+        return out.toByteArray();
+    }
+
+    @Test
     void rejectsDuplicateKeys() {
         SidecarProblem problem = onlyProblem("{\"prompt\": \"one\", \"prompt\": \"two\"}");
 

@@ -128,7 +128,9 @@ public final class PerformanceRun {
     private void start() throws Exception {
         Files.createDirectories(DIR.resolve("logs"));
         javaBin = childJava();
-        s3Server = S3ProxyServer.inMemory();
+        // On disk: the in-memory store is capped at 4 GB and keeps the parts of every multipart upload.
+        Path store = empty(DIR.resolve("s3"));
+        s3Server = S3ProxyServer.onDisk(store.toAbsolutePath().toString());
         s3 = S3Client.builder().endpointOverride(s3Server.endpoint()).forcePathStyle(true).region(Region.US_EAST_1)
                 .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create(
                         S3ProxyServer.ACCESS_KEY, S3ProxyServer.SECRET_KEY)))
@@ -162,6 +164,7 @@ public final class PerformanceRun {
         }
         if (s3Server != null) {
             s3Server.close();
+            empty(DIR.resolve("s3"));
         }
     }
 
@@ -231,16 +234,20 @@ public final class PerformanceRun {
     }
 
     private static Path fresh(String name) throws IOException {
-        Path root = DIR.resolve("task-" + name);
-        if (Files.exists(root)) {
-            try (Stream<Path> all = Files.walk(root)) {
+        Path root = empty(DIR.resolve("task-" + name));
+        Files.createDirectories(root.resolve("lib"));
+        return root;
+    }
+
+    private static Path empty(Path dir) throws IOException {
+        if (Files.exists(dir)) {
+            try (Stream<Path> all = Files.walk(dir)) {
                 for (Path p : all.sorted(Comparator.reverseOrder()).toList()) {
                     Files.delete(p);
                 }
             }
         }
-        Files.createDirectories(root.resolve("lib"));
-        return root;
+        return Files.createDirectories(dir);
     }
 
     private static void copyTree(Path from, Path to) throws IOException {

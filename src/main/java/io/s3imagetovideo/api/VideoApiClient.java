@@ -10,6 +10,7 @@ import io.s3imagetovideo.log.Log;
 import io.s3imagetovideo.log.Metrics;
 import io.s3imagetovideo.sidecar.VideoRequest;
 import java.io.ByteArrayOutputStream;
+import java.io.ByteArrayInputStream;
 import java.io.Closeable;
 import java.io.IOException;
 import java.io.InputStream;
@@ -113,9 +114,18 @@ public final class VideoApiClient {
             builder.textPart(field.getKey(), field.getValue());
         }
         return builder
-                .formPart("input_reference", image.fileName(),
-                        HttpRequest.BodyPublishers.ofByteArray(image.bytes()), MediaType.parse(image.contentType()))
+                .formPart("input_reference", image.fileName(), imageBody(image.bytes()),
+                        MediaType.parse(image.contentType()))
                 .build();
+    }
+
+    /**
+     * The image read through in small chunks, with its length known. {@code BodyPublishers.ofByteArray}
+     * copies the whole array into its own buffers on every attempt: a second image in memory.
+     */
+    private static HttpRequest.BodyPublisher imageBody(byte[] bytes) {
+        return HttpRequest.BodyPublishers.fromPublisher(
+                HttpRequest.BodyPublishers.ofInputStream(() -> new ByteArrayInputStream(bytes)), bytes.length);
     }
 
     private URI endpoint(String path) {

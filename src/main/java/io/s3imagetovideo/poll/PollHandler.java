@@ -51,7 +51,7 @@ public final class PollHandler implements RequestHandler<SQSEvent, SQSBatchRespo
 
     /** The constructor Lambda calls: clients are built once per container, from the environment. */
     public PollHandler() {
-        this(Wiring.fromEnvironment(System.getenv()));
+        this(PollPriming.registered(Wiring.fromEnvironment(System.getenv())));
     }
 
     /** For tests and local runs: every client and the clock are given. */

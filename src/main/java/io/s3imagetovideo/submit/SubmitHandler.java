@@ -45,7 +45,7 @@ public final class SubmitHandler implements RequestHandler<S3Event, String> {
 
     /** The constructor Lambda calls: clients are built once per container, from the environment. */
     public SubmitHandler() {
-        this(Wiring.fromEnvironment(System.getenv()));
+        this(SubmitPriming.registered(Wiring.fromEnvironment(System.getenv())));
     }
 
     /** For tests and local runs: every client and the clock are given. */

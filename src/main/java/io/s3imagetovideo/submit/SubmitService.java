@@ -21,6 +21,8 @@ import io.s3imagetovideo.record.StoredRecord;
 import io.s3imagetovideo.sidecar.SidecarParser;
 import io.s3imagetovideo.sidecar.SidecarProblem;
 import io.s3imagetovideo.sidecar.VideoRequest;
+import java.io.IOException;
+import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -32,13 +34,14 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
 import java.util.stream.Collectors;
-import software.amazon.awssdk.core.ResponseBytes;
+import software.amazon.awssdk.core.exception.RetryableException;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.EncodingType;
 import software.amazon.awssdk.services.s3.model.GetObjectResponse;
 import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
 import software.amazon.awssdk.services.s3.model.S3Exception;
 import software.amazon.awssdk.services.s3.model.S3Object;
+import software.amazon.awssdk.utils.IoUtils;
 
 /**
  * Turns an uploaded image or sidecar into at most one paid job per upload. Knows nothing of Lambda:
@@ -328,9 +331,8 @@ public final class SubmitService {
     /** Reads exactly the listed version: if the object changed since, the listing is stale and we start over. */
     private byte[] download(String bucket, S3Object object) {
         try {
-            ResponseBytes<GetObjectResponse> bytes = s3.getObjectAsBytes(
-                    b -> b.bucket(bucket).key(object.key()).ifMatch(ETags.quote(object.eTag())));
-            return bytes.asByteArrayUnsafe();
+            return s3.getObject(b -> b.bucket(bucket).key(object.key()).ifMatch(ETags.quote(object.eTag())),
+                    SubmitService::readExactly);
         } catch (NoSuchKeyException e) {
             throw new SourceChangedException(object.key());
         } catch (S3Exception e) {
@@ -338,6 +340,31 @@ public final class SubmitService {
                 throw new SourceChangedException(object.key());
             }
             throw e;
+        }
+    }
+
+    /**
+     * The body into one array of its announced length. The SDK's {@code getObjectAsBytes} grows a buffer
+     * by doubling and copies it at the end, up to 2.5 times the image at once; this holds it once.
+     * A broken stream is reported as the SDK reports it from its own transformers, so it retries.
+     */
+    private static byte[] readExactly(GetObjectResponse response, InputStream in) {
+        try {
+            Long length = response.contentLength();
+            if (length == null || length < 0 || length > Integer.MAX_VALUE - 8) {
+                return IoUtils.toByteArray(in);
+            }
+            byte[] bytes = new byte[length.intValue()];
+            int read = in.readNBytes(bytes, 0, bytes.length);
+            // Reading to the end also lets the SDK's checksum validation see the whole body.
+            if (read != bytes.length || in.read() != -1) {
+                throw new IOException("S3 announced " + length + " bytes and sent " + (read == bytes.length
+                        ? "more" : Integer.toString(read)));
+            }
+            return bytes;
+        } catch (IOException e) {
+            throw RetryableException.builder().message("Failed to read the object's body: " + e.getMessage())
+                    .cause(e).build();
         }
     }
 

@@ -1,0 +1,95 @@
+package io.s3imagetovideo.submit;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.s3imagetovideo.api.SecretsManagerApiKeySource;
+import io.s3imagetovideo.aws.AwsClients;
+import io.s3imagetovideo.aws.Priming;
+import io.s3imagetovideo.aws.Priming.Request;
+import io.s3imagetovideo.aws.Priming.Response;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import software.amazon.awssdk.http.SdkHttpClient;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
+import software.amazon.awssdk.services.sqs.SqsClient;
+
+/**
+ * SnapStart priming for the submit function: one whole submission of an image and its prompt file,
+ * through the function's own {@link SubmitService}, {@code java.net.http} client and Jackson mapper,
+ * against the loopback server of {@link Priming} (list, record read, both downloads, the claim, the
+ * multipart POST, the record write, the SQS message, the Secrets Manager key).
+ */
+final class SubmitPriming {
+
+    static final String BUCKET = "priming-bucket";
+    static final String IMAGE = "priming/scene.png";
+    static final String SIDECAR = "priming/scene.prompt.json";
+    static final String RECORD = "priming/scene.video.json";
+    /** A 1x1 PNG: the smallest input the image checks accept. */
+    static final byte[] PNG = Base64.getDecoder().decode(
+            "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAIAAACQd1PeAAAADElEQVR4nGNgYGAAAAAEAAH2FzhVAAAAAElFTkSuQmCC");
+    static final byte[] PROMPT = "{\"prompt\": \"priming\"}".getBytes(StandardCharsets.UTF_8);
+
+    private SubmitPriming() {}
+
+    /** Registers the rehearsal of {@code wiring}'s path and hands the wiring on unchanged. */
+    static SubmitHandler.Wiring registered(SubmitHandler.Wiring wiring) {
+        Priming.register("submit", server -> rehearse(wiring, server));
+        return wiring;
+    }
+
+    static SubmitService.Outcome rehearse(SubmitHandler.Wiring w, Priming.Server server) throws Exception {
+        server.routes(r -> answer(r, w.mapper()));
+        try (SdkHttpClient http = AwsClients.httpClient();
+                S3Client s3 = Priming.s3(server, http);
+                SqsClient sqs = Priming.sqs(server, http);
+                SecretsManagerClient secrets = Priming.secretsManager(server, http)) {
+            var keys = new SecretsManagerApiKeySource(secrets, "priming", w.mapper());
+            var loopback = new SubmitHandler.Wiring(Priming.onLoopback(w.config(), server), s3, sqs, w.http(),
+                    w.mapper(), keys, w.clock(), w.sleeper());
+            return loopback.submitService().handle(BUCKET, IMAGE, w.clock().instant().plusSeconds(60));
+        }
+    }
+
+    private static Response answer(Request r, ObjectMapper mapper) throws Exception {
+        String target = r.header("x-amz-target");
+        if (target != null && target.endsWith("GetSecretValue")) {
+            return Response.of(200, "application/x-amz-json-1.1",
+                    "{\"ARN\":\"priming\",\"Name\":\"priming\",\"SecretString\":\"priming\"}");
+        }
+        if (target != null && target.endsWith("SendMessage")) {
+            return Response.of(200, "application/x-amz-json-1.0", Priming.sqsSent(r.body(), mapper));
+        }
+        if (r.method().equals("POST") && r.path().endsWith("/v1/videos")) {
+            return Response.of(200, "application/json", "{\"id\":\"video_priming\",\"object\":\"video\","
+                    + "\"model\":\"sora-2\",\"status\":\"queued\",\"progress\":0,\"created_at\":1700000000,"
+                    + "\"seconds\":\"10\",\"size\":\"720x1280\"}");
+        }
+        String path = r.path();
+        if (r.method().equals("GET") && path.equals("/" + BUCKET) && r.query().contains("list-type=2")) {
+            return Response.of(200, "application/xml", "<?xml version=\"1.0\" encoding=\"UTF-8\"?>"
+                    + "<ListBucketResult xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"><Name>" + BUCKET
+                    + "</Name><Prefix>priming/scene.</Prefix><KeyCount>2</KeyCount><MaxKeys>1000</MaxKeys>"
+                    + "<IsTruncated>false</IsTruncated>" + listed(IMAGE, PNG.length, "i1")
+                    + listed(SIDECAR, PROMPT.length, "p1") + "</ListBucketResult>");
+        }
+        if (r.method().equals("GET") && path.equals("/" + BUCKET + "/" + IMAGE)) {
+            return Response.of(200, "image/png", PNG).with("ETag", "\"i1\"");
+        }
+        if (r.method().equals("GET") && path.equals("/" + BUCKET + "/" + SIDECAR)) {
+            return Response.of(200, "application/json", PROMPT).with("ETag", "\"p1\"");
+        }
+        if (r.method().equals("GET") && path.equals("/" + BUCKET + "/" + RECORD)) {
+            return Priming.noSuchKey();
+        }
+        if (r.method().equals("PUT") && path.equals("/" + BUCKET + "/" + RECORD)) {
+            return Response.of(200, "application/xml", new byte[0]).with("ETag", "\"r" + System.nanoTime() + "\"");
+        }
+        return Response.of(400, "text/plain", "not part of the rehearsal: " + r.method() + " " + path);
+    }
+
+    private static String listed(String key, int size, String etag) {
+        return "<Contents><Key>" + key + "</Key><LastModified>2026-01-01T00:00:00.000Z</LastModified><ETag>&quot;"
+                + etag + "&quot;</ETag><Size>" + size + "</Size><StorageClass>STANDARD</StorageClass></Contents>";
+    }
+}

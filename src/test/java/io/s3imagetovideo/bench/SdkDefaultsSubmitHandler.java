@@ -1,0 +1,43 @@
+package io.s3imagetovideo.bench;
+
+import com.amazonaws.services.lambda.runtime.Context;
+import com.amazonaws.services.lambda.runtime.RequestHandler;
+import com.amazonaws.services.lambda.runtime.events.S3Event;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.s3imagetovideo.api.SecretsManagerApiKeySource;
+import io.s3imagetovideo.api.Sleeper;
+import io.s3imagetovideo.config.Config;
+import io.s3imagetovideo.submit.SubmitHandler;
+import java.net.http.HttpClient;
+import java.time.Clock;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
+import software.amazon.awssdk.services.sqs.SqsClient;
+
+/**
+ * The comparison users would write: the same submit logic on the AWS SDK's defaults. Every client
+ * from its default builder (the Apache HTTP client the SDK finds on the class path, the default
+ * credential and region chains), all of them built up front, the API key fetched during init. Only
+ * path-style addressing is set, because the local S3 server needs it.
+ */
+public final class SdkDefaultsSubmitHandler implements RequestHandler<S3Event, String> {
+
+    private final SubmitHandler delegate;
+
+    public SdkDefaultsSubmitHandler() {
+        Config config = Config.fromEnv();
+        ObjectMapper mapper = new ObjectMapper();
+        S3Client s3 = S3Client.builder().forcePathStyle(true).build();
+        SqsClient sqs = SqsClient.create();
+        var keys = new SecretsManagerApiKeySource(SecretsManagerClient.create(),
+                config.videoApiKeySecretArn().orElseThrow(), mapper);
+        keys.current();
+        delegate = new SubmitHandler(config, s3, sqs, HttpClient.newHttpClient(), mapper, keys, Clock.systemUTC(),
+                Sleeper.SYSTEM);
+    }
+
+    @Override
+    public String handleRequest(S3Event event, Context context) {
+        return delegate.handleRequest(event, context);
+    }
+}

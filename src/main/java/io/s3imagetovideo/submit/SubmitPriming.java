@@ -55,7 +55,7 @@ final class SubmitPriming {
         String target = r.header("x-amz-target");
         if (target != null && target.endsWith("GetSecretValue")) {
             return Response.of(200, "application/x-amz-json-1.1",
-                    "{\"ARN\":\"priming\",\"Name\":\"priming\",\"SecretString\":\"priming\"}");
+                    "{\"ARN\":\"priming\",\"Name\":\"priming\",\"SecretString\":\"sk-priming-not-a-real-key\"}");
         }
         if (target != null && target.endsWith("SendMessage")) {
             return Response.of(200, "application/x-amz-json-1.0", Priming.sqsSent(r.body(), mapper));

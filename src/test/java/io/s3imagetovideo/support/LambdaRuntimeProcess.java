@@ -24,6 +24,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class LambdaRuntimeProcess implements AutoCloseable {
 
     private static final long INVOCATION_TIMEOUT_SECONDS = 180;
+    /** Handed to the runtime client's waiting "next" request on close, so the server can stop at once. */
+    private static final String CLOSED = new String("closed");
 
     private final HttpServer runtimeApi;
     private final BlockingQueue<String> events = new LinkedBlockingQueue<>();
@@ -84,6 +86,7 @@ public final class LambdaRuntimeProcess implements AutoCloseable {
     @Override
     public void close() {
         process.destroyForcibly();
+        events.add(CLOSED);
         runtimeApi.stop(0);
         try {
             Files.deleteIfExists(log);
@@ -98,7 +101,7 @@ public final class LambdaRuntimeProcess implements AutoCloseable {
         try (exchange) {
             if (path.endsWith("/invocation/next")) {
                 String event = events.poll(INVOCATION_TIMEOUT_SECONDS, TimeUnit.SECONDS);
-                if (event == null) {
+                if (event == null || event == CLOSED) {
                     exchange.sendResponseHeaders(500, -1);
                     return;
                 }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import io.s3imagetovideo.image.ImageHeader;
 import io.s3imagetovideo.support.Mp4s;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -224,13 +225,14 @@ public final class SandboxVideoApi implements AutoCloseable {
             return Optional.of("Invalid file format for 'input_reference': '" + (type.isEmpty() ? "none" : type)
                     + "'. Supported formats are: 'image/jpeg', 'image/png' and 'image/webp'.");
         }
-        Optional<ImageDimensions> dimensions = ImageDimensions.of(file.body());
-        if (dimensions.isEmpty()) {
+        Optional<ImageHeader> header = ImageHeader.read(file.body());
+        if (header.isEmpty()) {
             return Optional.of("The file in 'input_reference' is not a valid " + type + " image.");
         }
-        if (!dimensions.get().toString().equals(size)) {
+        String dimensions = header.get().width() + "x" + header.get().height();
+        if (!dimensions.equals(size)) {
             return Optional.of("Inpaint image must match the requested width and height (image is "
-                    + dimensions.get() + ", size is " + size + ").");
+                    + dimensions + ", size is " + size + ").");
         }
         return Optional.empty();
     }

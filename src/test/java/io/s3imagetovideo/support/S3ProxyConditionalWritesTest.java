@@ -69,9 +69,8 @@ class S3ProxyConditionalWritesTest {
                     assertThat(e.statusCode()).isIn(409, 412);
                     return Outcome.LOST;
                 } catch (SdkClientException e) {
-                    // S3Proxy may answer 412 before reading the body, and HttpURLConnection's JVM-wide
-                    // keep-alive cache can hand out a connection the server closed: the client cannot
-                    // tell whether the write landed.
+                    // No answer arrived (S3 may answer before it has read the body and close the
+                    // connection): the client cannot tell whether the write landed.
                     return Outcome.UNKNOWN;
                 }
             }));

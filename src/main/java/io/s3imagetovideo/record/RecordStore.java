@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.Optional;
 import software.amazon.awssdk.core.ResponseBytes;
+import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.GetObjectResponse;
@@ -18,7 +19,9 @@ import software.amazon.awssdk.services.s3.model.S3Exception;
 /**
  * Job records in S3, written only with conditional writes: {@code If-None-Match: *} to create one,
  * {@code If-Match: <etag>} to move it on. Whoever loses a race gets {@link RecordConflictException}
- * and must read again; that is what makes one upload one job.
+ * and must read again; that is what makes one upload one job. A write whose answer never arrived is
+ * settled by reading the record back: stored as written is a success, anything else that breaks the
+ * condition is a lost race.
  */
 public final class RecordStore {
 
@@ -72,13 +75,40 @@ public final class RecordStore {
             if (status == 412 || status == 409 || (status == 404 && expectedEtag.isPresent())) {
                 // The SDK retries a PUT whose answer was lost; that retry then fails its own condition.
                 // If what is stored now is exactly what we wrote, the write did happen.
-                Optional<StoredRecord> now = read(bucket, key);
-                if (now.isPresent() && now.get().json().equals(record)) {
-                    return now.get().etag();
-                }
-                throw new RecordConflictException(key, status);
+                return confirmed(bucket, key, body).orElseThrow(() -> new RecordConflictException(key, status));
             }
             throw e;
+        } catch (SdkClientException e) {
+            // No answer reached us. S3 may answer a PUT before it has read the body (a failed
+            // condition, say) and close the connection; the URL-connection client, still writing,
+            // then reports a broken pipe instead of the 412. The write may or may not have happened:
+            // what is stored now tells.
+            Optional<StoredRecord> now = read(bucket, key);
+            if (now.isPresent() && now.get().json().equals(parse(body))) {
+                return now.get().etag();
+            }
+            boolean conditionFailed = expectedEtag
+                    .map(etag -> now.isEmpty() || !now.get().etag().equals(etag))
+                    .orElse(now.isPresent());
+            if (conditionFailed) {
+                throw new RecordConflictException(key, 412);
+            }
+            throw e;
+        }
+    }
+
+    /** The ETag of the record stored at {@code key} when it is exactly what {@code written} holds. */
+    private Optional<String> confirmed(String bucket, String key, byte[] written) {
+        JsonNode ours = parse(written);
+        return read(bucket, key).filter(now -> now.json().equals(ours)).map(StoredRecord::etag);
+    }
+
+    /** Compared as read back, so that a number written as a long equals the same number read as an int. */
+    private JsonNode parse(byte[] written) {
+        try {
+            return mapper.readTree(written);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 }

@@ -5,13 +5,14 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.s3imagetovideo.support.Mp4s;
+import io.s3imagetovideo.support.SteppingClock;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -28,8 +29,11 @@ class LocalRunTest {
         String firstJob = null;
         // Twice, as a user runs the command twice: the second run starts afresh in the same folder.
         for (int run = 1; run <= 2; run++) {
-            try (SandboxVideoApi sandbox = SandboxVideoApi.start(SandboxVideoApi.DEFAULT_KEY, Clock.systemUTC(),
-                    Duration.ofMillis(300), Duration.ofMillis(1500))) {
+            // The sandbox's clock moves one second per read: a job is queued at the first status check,
+            // in progress at the second and done at the third, however long each check takes here.
+            var clock = new SteppingClock(Instant.parse("2026-11-24T10:00:00Z"), Duration.ofSeconds(1));
+            try (SandboxVideoApi sandbox = SandboxVideoApi.start(SandboxVideoApi.DEFAULT_KEY, clock,
+                    Duration.ofMillis(1500), Duration.ofMillis(1500))) {
                 var api = new LocalRun.Api(sandbox.baseUrl(), SandboxVideoApi.DEFAULT_KEY, "the test's sandbox", true);
                 Map<String, String> userEnv = Map.of("POLL_INITIAL_DELAY_SECONDS", "0", "POLL_MAX_DELAY_SECONDS", "1");
 

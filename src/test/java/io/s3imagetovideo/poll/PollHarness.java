@@ -95,8 +95,12 @@ final class PollHarness implements AutoCloseable {
     }
 
     PollHandler pollHandler(S3Client s3Client) {
+        return pollHandler(s3Client, sqs);
+    }
+
+    PollHandler pollHandler(S3Client s3Client, SqsClient sqsClient) {
         Config config = config();
-        return new PollHandler(config, s3Client, sqs, VideoApiClient.newHttpClient(config.apiConnectTimeout()),
+        return new PollHandler(config, s3Client, sqsClient, VideoApiClient.newHttpClient(config.apiConnectTimeout()),
                 fh.mapper, ApiKeySource.fixed(new Secret(API_KEY)), fh.clock, fh.sleeper);
     }
 

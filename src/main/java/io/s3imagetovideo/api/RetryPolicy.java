@@ -1,13 +1,14 @@
 package io.s3imagetovideo.api;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.random.RandomGenerator;
 
 /**
- * How often and how long to retry a transient failure: exponential backoff with full jitter
- * (a random wait between zero and {@code min(maxDelay, initialDelay * 2^retry)}), unless the API says
- * how long to wait. {@code safetyMargin} is kept free before the invocation's deadline for writing
- * the outcome.
+ * Whether and when to try a failed call again; every retry decision of the functions is made here.
+ * Exponential backoff with full jitter (a random wait between zero and {@code min(maxDelay,
+ * initialDelay * 2^retry)}), unless the host says how long to wait. {@code safetyMargin} is kept free
+ * before the invocation's deadline for writing the outcome.
  */
 public record RetryPolicy(int maxAttempts, Duration initialDelay, Duration maxDelay, Duration safetyMargin) {
 
@@ -17,6 +18,48 @@ public record RetryPolicy(int maxAttempts, Duration initialDelay, Duration maxDe
         if (maxAttempts < 1) {
             throw new IllegalArgumentException("maxAttempts must be at least 1");
         }
+    }
+
+    /** The same policy with at most {@code attempts} attempts and waits of at most {@code delay}. */
+    public RetryPolicy atMost(int attempts, Duration delay) {
+        return new RetryPolicy(Math.min(maxAttempts, attempts), initialDelay,
+                maxDelay.compareTo(delay) < 0 ? maxDelay : delay, safetyMargin);
+    }
+
+    /** What to do after attempt {@code attempt} failed with {@code error}. */
+    public sealed interface Decision {
+        record Retry(Duration delay) implements Decision {}
+
+        record GiveUp(Reason reason) implements Decision {}
+    }
+
+    public enum Reason { NOT_RETRYABLE, ATTEMPTS_USED, DEADLINE }
+
+    public Decision decide(ApiError error, int attempt, Instant now, Instant deadline, RandomGenerator random) {
+        if (!isRetryable(error) || Thread.currentThread().isInterrupted()) {
+            return new Decision.GiveUp(Reason.NOT_RETRYABLE);
+        }
+        if (attempt >= maxAttempts) {
+            return new Decision.GiveUp(Reason.ATTEMPTS_USED);
+        }
+        Duration wait = error.retryAfter().orElseGet(() -> backoff(attempt, random));
+        Instant nextStart = now.plus(wait).plus(ApiTransport.MIN_ATTEMPT_TIME);
+        if (nextStart.isAfter(deadline.minus(safetyMargin))) {
+            return new Decision.GiveUp(Reason.DEADLINE);
+        }
+        return new Decision.Retry(wait);
+    }
+
+    /** Connection errors, timeouts, 408, 409, 429 and 5xx: the same request may succeed later. */
+    static boolean isRetryable(ApiError error) {
+        return switch (error) {
+            case ApiError.Busy b -> true;
+            case ApiError.Transient t -> true;
+            case ApiError.Unreachable u -> !u.code().equals("deadline") && !u.code().equals("interrupted");
+            case ApiError.Refused r -> false;
+            case ApiError.Unauthorized u -> false;
+            case ApiError.BadAnswer b -> false;
+        };
     }
 
     /** The wait before retry number {@code retry} (1 for the first retry). */

@@ -10,7 +10,7 @@ import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
  * The key from a Secrets Manager secret holding either the key itself or {@code {"api_key": "..."}}.
  * Fetched lazily, once per container, and again after a 401.
  */
-public final class SecretsManagerApiKeySource implements ApiKeySource {
+public final class SecretsManagerApiKeySource implements ApiKeySource, AutoCloseable {
 
     private final SecretsManagerClient client;
     private final String secretArn;
@@ -34,6 +34,11 @@ public final class SecretsManagerApiKeySource implements ApiKeySource {
         String value = client.getSecretValue(b -> b.secretId(secretArn)).secretString();
         cached = new Secret(extract(value));
         return cached;
+    }
+
+    @Override
+    public void close() {
+        client.close();
     }
 
     private String extract(String value) {

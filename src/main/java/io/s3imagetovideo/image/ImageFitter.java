@@ -27,7 +27,7 @@ import javax.imageio.stream.MemoryCacheImageInputStream;
 import javax.imageio.stream.MemoryCacheImageOutputStream;
 
 /**
- * Brings an image to the video's exact pixel size, as the API demands (DESIGN.md: "Inpaint image must
+ * Brings an image to the video's exact pixel size, as the API demands (docs/contract.md: "Inpaint image must
  * match the requested width and height"). The header is read first, so an image too large to decode
  * safely is refused before any pixel is decompressed; the image is decoded once, turned upright by its
  * EXIF orientation, scaled in halving steps (each output pixel averages the pixels it covers, so

@@ -6,7 +6,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 
-/** Which keys the functions react to, and what each key means (DESIGN.md, "Bucket layout"). */
+/** Which keys the functions react to, and what each key means (docs/contract.md, "Bucket layout"). */
 public final class BucketLayout {
 
     /** Image extensions, compared without regard to case. */
@@ -21,12 +21,18 @@ public final class BucketLayout {
 
     /**
      * Decodes a key as S3 writes it into event notifications: form-URL-encoded UTF-8, so {@code +} is a
-     * space, {@code %2B} a plus, and any byte (even {@code /}) may be percent-escaped.
-     *
-     * @throws IllegalArgumentException for a malformed escape
+     * space, {@code %2B} a plus, and any byte (even {@code /}) may be percent-escaped. Empty for a
+     * malformed escape.
      */
-    public static String decodeEventKey(String encoded) {
-        return URLDecoder.decode(encoded, StandardCharsets.UTF_8);
+    public static Optional<String> eventKey(String encoded) {
+        for (int i = encoded.indexOf('%'); i >= 0; i = encoded.indexOf('%', i + 3)) {
+            // Every '%' followed by two hex digits: what URLDecoder needs to decode without failing.
+            if (i + 2 >= encoded.length() || Character.digit(encoded.charAt(i + 1), 16) < 0
+                    || Character.digit(encoded.charAt(i + 2), 16) < 0) {
+                return Optional.empty();
+            }
+        }
+        return Optional.of(URLDecoder.decode(encoded, StandardCharsets.UTF_8));
     }
 
     /** The pair member a key is, or empty for every other key (records, videos, anything else). */

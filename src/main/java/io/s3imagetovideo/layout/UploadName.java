@@ -4,7 +4,7 @@ import java.util.Objects;
 
 /**
  * The {@code <p>/<name>} that ties an image, its prompt sidecar, the job record and the video
- * together (DESIGN.md, "Bucket layout"). {@code prefix} is empty or ends with {@code /}.
+ * together (docs/contract.md, "Bucket layout"). {@code prefix} is empty or ends with {@code /}.
  */
 public record UploadName(String prefix, String name) {
 

@@ -16,25 +16,38 @@ public final class Metrics {
     /** One dimension, so that each function's counts can be graphed and alarmed on apart. */
     public static final String DIMENSION = "FunctionName";
 
-    public static final String JOBS_SUBMITTED = "JobsSubmitted";
-    public static final String JOBS_REJECTED = "JobsRejected";
-    public static final String JOBS_FAILED = "JobsFailed";
-    public static final String JOBS_COMPLETED = "JobsCompleted";
-    public static final String JOBS_EXPIRED = "JobsExpired";
-    public static final String API_RETRIES = "ApiRetries";
-    public static final String API_LATENCY = "ApiLatency";
+    /** The metrics the functions emit, by their CloudWatch names. */
+    public enum Metric {
+        JOBS_SUBMITTED("JobsSubmitted"),
+        JOBS_REJECTED("JobsRejected"),
+        JOBS_FAILED("JobsFailed"),
+        JOBS_COMPLETED("JobsCompleted"),
+        JOBS_EXPIRED("JobsExpired"),
+        API_RETRIES("ApiRetries"),
+        API_LATENCY("ApiLatency");
+
+        private final String cloudWatchName;
+
+        Metric(String cloudWatchName) {
+            this.cloudWatchName = cloudWatchName;
+        }
+
+        public String cloudWatchName() {
+            return cloudWatchName;
+        }
+    }
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String FUNCTION = functionName();
 
     private Metrics() {}
 
-    public static void count(String metric) {
-        emit(metric, 1, "Count");
+    public static void count(Metric metric) {
+        emit(metric.cloudWatchName(), 1, "Count");
     }
 
-    public static void milliseconds(String metric, long value) {
-        emit(metric, value, "Milliseconds");
+    public static void milliseconds(Metric metric, long value) {
+        emit(metric.cloudWatchName(), value, "Milliseconds");
     }
 
     private static void emit(String metric, long value, String unit) {

@@ -1,16 +1,14 @@
 package io.s3imagetovideo.poll;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.s3imagetovideo.api.SecretsManagerApiKeySource;
-import io.s3imagetovideo.aws.AwsClients;
-import io.s3imagetovideo.aws.Priming;
-import io.s3imagetovideo.aws.Priming.Request;
-import io.s3imagetovideo.aws.Priming.Response;
+import io.s3imagetovideo.config.PollConfig;
+import io.s3imagetovideo.priming.Priming;
+import io.s3imagetovideo.priming.Priming.Request;
+import io.s3imagetovideo.priming.Priming.Response;
+import io.s3imagetovideo.queue.StatusCheck;
+import io.s3imagetovideo.wiring.Dependencies;
+import io.s3imagetovideo.wiring.DependencyFactory;
 import java.time.Instant;
-import software.amazon.awssdk.http.SdkHttpClient;
-import software.amazon.awssdk.services.s3.S3Client;
-import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
-import software.amazon.awssdk.services.sqs.SqsClient;
 
 /**
  * SnapStart priming for the poll function: one status check of a job that has just completed,
@@ -29,30 +27,24 @@ final class PollPriming {
 
     private PollPriming() {}
 
-    /** Registers the rehearsal of {@code wiring}'s path and hands the wiring on unchanged. */
-    static PollHandler.Wiring registered(PollHandler.Wiring wiring) {
-        Priming.register("poll", server -> rehearse(wiring, server));
-        return wiring;
+    /** Registers the rehearsal of the function that {@code config} and {@code real} make. */
+    static void register(PollConfig config, Dependencies real) {
+        Priming.register("poll", server -> rehearse(config, real, server));
     }
 
-    static PollService.Outcome rehearse(PollHandler.Wiring w, Priming.Server server) throws Exception {
+    static PollOutcome rehearse(PollConfig config, Dependencies real, Priming.Server server) throws Exception {
+        Instant now = real.clock().instant();
         String record = "{\"id\":\"" + JOB + "\",\"object\":\"video\",\"status\":\"in_progress\",\"progress\":50,"
                 + "\"source\":{\"bucket\":\"" + BUCKET + "\",\"image\":\"priming/scene.png\"},"
-                + "\"submitted_at\":\"" + w.clock().instant() + "\",\"updated_at\":\"" + w.clock().instant() + "\"}";
-        server.routes(r -> answer(r, record, w.mapper()));
-        try (SdkHttpClient http = AwsClients.httpClient();
-                S3Client s3 = Priming.s3(server, http);
-                SqsClient sqs = Priming.sqs(server, http);
-                SecretsManagerClient secrets = Priming.secretsManager(server, http)) {
-            var keys = new SecretsManagerApiKeySource(secrets, "priming", w.mapper());
-            var loopback = new PollHandler.Wiring(Priming.onLoopback(w.config(), server), s3, sqs, w.http(),
-                    w.mapper(), keys, w.clock(), w.sleeper());
+                + "\"submitted_at\":\"" + now + "\",\"updated_at\":\"" + now + "\"}";
+        server.routes(r -> answer(r, record, real.mapper()));
+        PollConfig onLoopback = config.withApi(config.api().withBaseUrl(server.endpoint()).withMaxAttempts(1))
+                .withPollQueueUrl(server.endpoint() + "/000000000000/priming");
+        try (DependencyFactory.Loopback loopback = DependencyFactory.onLoopback(real, server.endpoint())) {
             // Through the handler's own message parsing as well: the check arrives as an SQS body.
-            StatusCheck check = StatusCheck.fromJson(w.mapper().readTree(
-                    w.mapper().writeValueAsString(new StatusCheck(BUCKET, RECORD, JOB, 1).toJson(w.mapper()))))
-                    .orElseThrow();
-            Instant deadline = w.clock().instant().plusSeconds(120);
-            return loopback.pollService().check(check, deadline);
+            String body = real.mapper().writeValueAsString(new StatusCheck(BUCKET, RECORD, JOB, 1).toJson(real.mapper()));
+            StatusCheck check = StatusCheck.parse(body, real.mapper()).orElseThrow();
+            return PollFunction.service(onLoopback, loopback.dependencies()).check(check, now.plusSeconds(120));
         }
     }
 

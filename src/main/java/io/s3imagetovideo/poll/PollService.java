@@ -1,43 +1,40 @@
 package io.s3imagetovideo.poll;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.s3imagetovideo.api.VideoApiClient;
-import io.s3imagetovideo.api.VideoApiClient.VideoDownload;
-import io.s3imagetovideo.api.VideoApiException;
+import io.s3imagetovideo.api.ApiError;
+import io.s3imagetovideo.api.ApiResult;
+import io.s3imagetovideo.api.VideoDownloads;
+import io.s3imagetovideo.api.VideoDownloads.VideoDownload;
+import io.s3imagetovideo.api.VideoJobs;
 import io.s3imagetovideo.layout.UploadName;
 import io.s3imagetovideo.log.Log;
 import io.s3imagetovideo.log.Metrics;
-import io.s3imagetovideo.record.JobRecords;
-import io.s3imagetovideo.record.JobStatus;
-import io.s3imagetovideo.record.RecordConflictException;
+import io.s3imagetovideo.poll.PollOutcome.Action;
+import io.s3imagetovideo.queue.StatusCheck;
+import io.s3imagetovideo.queue.StatusChecks;
+import io.s3imagetovideo.record.HostStatus;
+import io.s3imagetovideo.record.JobRecord;
+import io.s3imagetovideo.record.Output;
+import io.s3imagetovideo.record.RecordJson;
 import io.s3imagetovideo.record.RecordStore;
+import io.s3imagetovideo.record.Status;
 import io.s3imagetovideo.record.StoredRecord;
+import io.s3imagetovideo.record.Transitions;
+import io.s3imagetovideo.record.Write;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.format.DateTimeParseException;
 import java.util.Optional;
-import java.util.Set;
-import software.amazon.awssdk.services.s3.S3Client;
 
 /**
  * Follows one job through one status check. Knows nothing of Lambda or SQS events: it is given a
- * {@link StatusCheck} and the time by which it must be done.
- *
- * <pre>
- *   queued / in_progress ──► the same, next check scheduled (delay doubling up to the maximum)
- *          │         └────► expired        not finished POLL_MAX_AGE_SECONDS after submitted_at
- *          ├──► completed   the video streamed to &lt;p&gt;/&lt;name&gt;.mp4, then the record
- *          └──► failed      the API's error
- * </pre>
- * Every record write is conditional on the ETag read at the start, so a check that lost a race
- * never overwrites what the winner wrote. A check is dropped, without a write, when the record is
- * gone, follows another job (a newer upload), is already terminal, or has seen this check already.
- * A transient failure throws {@link PollLaterException}: the queue delivers the check again.
+ * {@link StatusCheck} and the time by which it must be done. The record's states are
+ * {@link Transitions}'s; every write is conditional on the ETag read at the start, so a check that
+ * lost a race never overwrites what the winner wrote. A check is dropped, without a write, when the
+ * record is gone, follows another job (a newer upload), is already terminal, or has seen this check.
  */
 public final class PollService {
 
@@ -50,68 +47,62 @@ public final class PollService {
     static final Duration DOWNLOAD_SAFETY_MARGIN = Duration.ofSeconds(10);
     /** Re-reads after losing a conditional write before giving the message back to the queue. */
     private static final int MAX_ROUNDS = 3;
-    /** A record in one of these states is not followed any more. */
-    private static final Set<String> TERMINAL = Set.of(JobStatus.COMPLETED, JobStatus.FAILED, JobStatus.EXPIRED,
-            JobStatus.REJECTED);
-    /** HTTP refusals that say more about our key than about the job: the queue retries them. */
-    private static final Set<Integer> KEY_PROBLEMS = Set.of(401, 403);
+    /** Job timestamps above this are milliseconds: seconds reach it only in the year 5138. */
+    private static final long MILLISECONDS_THRESHOLD = 100_000_000_000L;
 
     private final RecordStore records;
-    private final PollRecords shapes;
-    private final VideoApiClient api;
+    private final VideoJobs jobs;
+    private final VideoDownloads downloads;
     private final VideoUploader uploader;
-    private final SqsJobScheduler scheduler;
+    private final StatusChecks statusChecks;
     private final PollSchedule schedule;
     private final Clock clock;
 
-    public PollService(RecordStore records, ObjectMapper mapper, VideoApiClient api, S3Client s3,
-            SqsJobScheduler scheduler, PollSchedule schedule, Clock clock) {
+    PollService(RecordStore records, VideoJobs jobs, VideoDownloads downloads, VideoUploader uploader,
+            StatusChecks statusChecks, PollSchedule schedule, Clock clock) {
         this.records = records;
-        this.shapes = new PollRecords(mapper);
-        this.api = api;
-        this.uploader = new VideoUploader(s3, clock);
-        this.scheduler = scheduler;
+        this.jobs = jobs;
+        this.downloads = downloads;
+        this.uploader = uploader;
+        this.statusChecks = statusChecks;
         this.schedule = schedule;
         this.clock = clock;
     }
 
-    /**
-     * What became of one check. {@code action}: {@code rescheduled}, {@code completed}, {@code failed},
-     * {@code expired} or {@code dropped}; {@code reason} says why a check was dropped.
-     */
-    public record Outcome(String action, String status, String reason) {}
+    private sealed interface Round {
+        record Done(PollOutcome outcome) implements Round {}
 
-    /**
-     * Looks at the job once and moves its record on.
-     *
-     * @throws PollLaterException when the API or the download failed transiently, or the record kept
-     *     changing: the check must be delivered again
-     */
-    public Outcome check(StatusCheck check, Instant deadline) {
+        record Again(String reason) implements Round {}
+    }
+
+    /** Looks at the job once and moves its record on. */
+    public PollOutcome check(StatusCheck check, Instant deadline) {
         if (!check.recordKey().endsWith(UploadName.RECORD_SUFFIX)) {
-            return log(check, new Outcome("dropped", null, "not_a_job_record"), 0);
+            return log(check, PollOutcome.dropped(Optional.empty(), "not_a_job_record"), 0);
         }
         UploadName upload = UploadName.of(check.recordKey().substring(0,
                 check.recordKey().length() - UploadName.RECORD_SUFFIX.length()));
-        Answer answer = null;
+        ApiResult<ObjectNode> answer = null;
         for (int round = 1; round <= MAX_ROUNDS; round++) {
             Optional<StoredRecord> stored = records.read(check.bucket(), check.recordKey());
             Optional<String> stale = staleness(stored, check);
             if (stale.isPresent()) {
-                return log(check, new Outcome("dropped", stored.map(StoredRecord::status).orElse(null), stale.get()),
-                        round);
+                return log(check, PollOutcome.dropped(stored.map(s -> s.record().status()), stale.get()), round);
             }
             if (answer == null) {
-                answer = ask(check, deadline);
+                Instant budget = clock.instant().plus(STATUS_CALL_BUDGET);
+                answer = jobs.retrieve(check.jobId(), budget.isBefore(deadline) ? budget : deadline);
             }
-            try {
-                return log(check, decide(check, upload, stored.get(), answer, deadline), round);
-            } catch (RecordConflictException e) {
-                Log.info("poll_conflict", "bucket", check.bucket(), "record", check.recordKey(),
-                        "job_id", check.jobId(), "check", check.check(), "round", round, "reason", e.getMessage());
+            switch (decide(check, upload, stored.get(), answer, deadline)) {
+                case Round.Done done -> {
+                    return log(check, done.outcome(), round);
+                }
+                case Round.Again again -> Log.info("poll_conflict", "bucket", check.bucket(), "record",
+                        check.recordKey(), "job_id", check.jobId(), "check", check.check(), "round", round,
+                        "reason", again.reason());
             }
         }
-        throw new PollLaterException(check.recordKey(), "the record kept changing", null);
+        return log(check, PollOutcome.later("the record kept changing"), MAX_ROUNDS);
     }
 
     /** Why this check has nothing to do, if it has nothing to do. */
@@ -119,127 +110,129 @@ public final class PollService {
         if (stored.isEmpty()) {
             return Optional.of("record_missing");
         }
-        ObjectNode json = stored.get().json();
-        if (!check.jobId().equals(json.path("id").asText(null))) {
+        JobRecord record = stored.get().record();
+        if (!record.follows(check.jobId())) {
             return Optional.of("record_follows_another_job");
         }
-        // A job the API reported completed in its very first answer has no video yet: fetch it.
-        boolean videoStillToFetch = JobStatus.COMPLETED.equals(stored.get().status()) && !json.has("output");
-        if (TERMINAL.contains(stored.get().status()) && !videoStillToFetch) {
-            return Optional.of("record_already_" + stored.get().status());
+        if (record.status().isTerminal() && !record.videoStillToFetch()) {
+            return Optional.of("record_already_" + record.status().word());
         }
-        if (json.path("poll").path("checks").asInt(0) >= check.check()) {
+        if (record.poll().map(p -> p.checks() >= check.check()).orElse(false)) {
             return Optional.of("check_already_done");
         }
         return Optional.empty();
     }
 
-    /** The API's answer: the job, or the reason there is none. */
-    private record Answer(ObjectNode job, VideoApiException refusal) {}
-
-    private Answer ask(StatusCheck check, Instant deadline) {
-        Instant budget = clock.instant().plus(STATUS_CALL_BUDGET);
-        try {
-            return new Answer(api.getVideo(check.jobId(), budget.isBefore(deadline) ? budget : deadline), null);
-        } catch (VideoApiException e) {
-            return new Answer(null, e);
-        }
-    }
-
-    private Outcome decide(StatusCheck check, UploadName upload, StoredRecord stored, Answer answer,
+    private Round decide(StatusCheck check, UploadName upload, StoredRecord stored, ApiResult<ObjectNode> answer,
             Instant deadline) {
-        ObjectNode current = stored.json();
+        JobRecord current = stored.record();
         Instant now = clock.instant();
         Optional<Instant> expiresAt = submittedAt(current).map(schedule::expiresAt);
         boolean pastMaxAge = expiresAt.isPresent() && !now.isBefore(expiresAt.get());
-
-        if (answer.refusal() != null) {
-            VideoApiException e = answer.refusal();
-            boolean transientFailure = e.isRetryable() || KEY_PROBLEMS.contains(e.httpStatus());
-            if (transientFailure && pastMaxAge) {
-                write(check, stored, shapes.expired(current, null, check.jobId(), check.check(),
-                        expiredMessage(current, "the last status check failed (" + e.code() + ")"), now));
-                return new Outcome("expired", JobStatus.EXPIRED, null);
-            }
-            if (transientFailure) {
-                throw new PollLaterException(check.recordKey(), e.getMessage(), e);
-            }
-            write(check, stored, shapes.failedHttp(current, check.jobId(), check.check(), e.code(), e.apiMessage(),
-                    e.httpStatus(), now));
-            return new Outcome("failed", JobStatus.FAILED, "http_" + e.httpStatus());
-        }
-
-        ObjectNode job = answer.job();
-        String status = job.path("status").asText();
-        if (job.path("id").isTextual() && !check.jobId().equals(job.get("id").textValue())) {
-            Log.warn("poll_answer_other_id", "bucket", check.bucket(), "record", check.recordKey(),
-                    "job_id", check.jobId(), "answer_id", job.get("id").textValue());
-        }
-        switch (status) {
-            case JobStatus.COMPLETED -> {
-                return complete(check, upload, stored, job, deadline);
-            }
-            case JobStatus.FAILED -> {
-                write(check, stored, shapes.failed(current, job, check.jobId(), check.check(), now));
-                return new Outcome("failed", JobStatus.FAILED, null);
-            }
-            default -> {
-                if (!JobStatus.QUEUED.equals(status) && !JobStatus.IN_PROGRESS.equals(status)) {
-                    // Not OpenAI's vocabulary: recorded as said, and followed like a job still running.
-                    Log.warn("poll_unknown_status", "bucket", check.bucket(), "record", check.recordKey(),
-                            "job_id", check.jobId(), "status", status);
+        return switch (answer) {
+            case ApiResult.Failed<ObjectNode> failed -> refusedOrLater(check, stored, failed.error(), pastMaxAge, now);
+            case ApiResult.Ok<ObjectNode> ok -> {
+                ObjectNode job = ok.value();
+                if (job.path("id").isTextual() && !check.jobId().equals(job.get("id").textValue())) {
+                    Log.warn("poll_answer_other_id", "bucket", check.bucket(), "record", check.recordKey(),
+                            "job_id", check.jobId(), "answer_id", job.get("id").textValue());
                 }
-                if (pastMaxAge) {
-                    write(check, stored, shapes.expired(current, job, check.jobId(), check.check(),
-                            expiredMessage(current, "its last status was " + describe(job)), now));
-                    return new Outcome("expired", JobStatus.EXPIRED, null);
-                }
-                int delay = expiresAt.map(at -> schedule.delayAfter(check.check(), now, at))
-                        .orElseGet(() -> schedule.delayAfter(check.check()));
-                // Sent before the record is written: if the write then fails, the redelivered check
-                // finds the record unmoved and goes on; a duplicate next check is dropped by its number.
-                scheduler.send(check.next(), delay);
-                write(check, stored, shapes.progressed(current, job, check.jobId(), check.check(),
-                        now.plusSeconds(delay), now));
-                return new Outcome("rescheduled", status, null);
+                HostStatus status = HostStatus.of(job.path("status").asText(null));
+                yield switch (status.status()) {
+                    case COMPLETED -> complete(check, upload, stored, job, deadline);
+                    case FAILED -> write(check, stored, Transitions.jobFailed(current, job, check.check(), now),
+                            PollOutcome.of(Action.FAILED, Status.FAILED));
+                    case EXPIRED -> write(check, stored, Transitions.expired(current, job, check.check(),
+                            "The video API reports the job as expired. To try again, upload a changed prompt file.",
+                            now), PollOutcome.of(Action.EXPIRED, Status.EXPIRED));
+                    default -> runsOn(check, stored, job, status, pastMaxAge, expiresAt, now);
+                };
             }
-        }
+        };
     }
 
-    private Outcome complete(StatusCheck check, UploadName upload, StoredRecord stored, ObjectNode job,
+    /** The status read failed: a refusal fails the job, anything else waits in the queue (or expires). */
+    private Round refusedOrLater(StatusCheck check, StoredRecord stored, ApiError error, boolean pastMaxAge,
+            Instant now) {
+        boolean transientFailure = switch (error) {
+            case ApiError.Busy b -> true;
+            case ApiError.Transient t -> true;
+            case ApiError.Unreachable u -> true;
+            case ApiError.BadAnswer b -> true;
+            // 401 and 403 say more about our key than about the job: the queue asks again.
+            case ApiError.Unauthorized u -> true;
+            case ApiError.Refused r -> false;
+        };
+        JobRecord current = stored.record();
+        if (transientFailure && pastMaxAge) {
+            return write(check, stored, Transitions.expired(current, null, check.check(),
+                    expiredMessage(current, "the last status check failed (" + error.code() + ")"), now),
+                    PollOutcome.of(Action.EXPIRED, Status.EXPIRED));
+        }
+        if (transientFailure) {
+            return new Round.Done(PollOutcome.later(error.describe()));
+        }
+        return write(check, stored, Transitions.readRefused(current, error.code(), error.message(), error.httpStatus(),
+                check.check(), now), new PollOutcome(Action.FAILED, Optional.of(Status.FAILED),
+                Optional.of("http_" + error.httpStatus().orElse(0))));
+    }
+
+    /** Still queued or in progress: the next check goes on the queue, unless the job is past its age. */
+    private Round runsOn(StatusCheck check, StoredRecord stored, ObjectNode job, HostStatus status, boolean pastMaxAge,
+            Optional<Instant> expiresAt, Instant now) {
+        JobRecord current = stored.record();
+        if (status.isUnknownWord() && !status.word().equals(current.apiStatus())) {
+            // Not a word of the list: followed like a job still running, noted once per new word.
+            Log.warn("poll_unknown_status", "bucket", check.bucket(), "record", check.recordKey(),
+                    "job_id", check.jobId(), "status", status.word().orElse(null));
+        }
+        if (pastMaxAge) {
+            return write(check, stored, Transitions.expired(current, job, check.check(),
+                    expiredMessage(current, "its last status was " + describe(job)), now),
+                    PollOutcome.of(Action.EXPIRED, Status.EXPIRED));
+        }
+        int delay = expiresAt.map(at -> schedule.delayAfter(check.check(), now, at))
+                .orElseGet(() -> schedule.delayAfter(check.check()));
+        // Sent before the record is written: if the write then fails, the redelivered check finds the
+        // record unmoved and goes on; a duplicate next check is dropped by its number.
+        statusChecks.send(check.next(), delay);
+        return write(check, stored, Transitions.progressed(current, job, status, check.check(), now.plusSeconds(delay),
+                now), PollOutcome.of(Action.RESCHEDULED, status.status()));
+    }
+
+    private Round complete(StatusCheck check, UploadName upload, StoredRecord stored, ObjectNode job,
             Instant deadline) {
         String videoKey = upload.videoKey();
-        VideoDownload download;
         Instant downloadDeadline = deadline.minus(DOWNLOAD_SAFETY_MARGIN);
-        try {
-            Optional<URI> videoUrl = videoUrl(job, check);
-            download = videoUrl.isPresent()
-                    ? api.downloadVideoUrl(videoUrl.get(), downloadDeadline)
-                    : api.downloadContent(check.jobId(), downloadDeadline);
-        } catch (VideoApiException e) {
-            throw new PollLaterException(check.recordKey(), "the video download did not start: " + e.getMessage(), e);
+        Optional<URI> videoUrl = videoUrl(job, check);
+        ApiResult<VideoDownload> opened = videoUrl.isPresent()
+                ? downloads.url(videoUrl.get(), downloadDeadline)
+                : downloads.content(check.jobId(), downloadDeadline);
+        VideoDownload download;
+        switch (opened) {
+            case ApiResult.Failed<VideoDownload> failed -> {
+                return new Round.Done(PollOutcome.later("the video download did not start: "
+                        + failed.error().describe()));
+            }
+            case ApiResult.Ok<VideoDownload> ok -> download = ok.value();
         }
-        VideoUploader.Result result;
-        try {
-            result = uploader.upload(check.bucket(), videoKey, PollRecords.VIDEO_CONTENT_TYPE, download,
-                    downloadDeadline, () -> sameRecord(check, stored));
-        } catch (VideoUploader.DownloadFailedException e) {
-            throw new PollLaterException(check.recordKey(), e.getMessage(), e);
-        }
-        if (result.superseded()) {
-            throw new RecordConflictException(check.recordKey(), 412);
-        }
-        Log.info("video_saved", "bucket", check.bucket(), "video", videoKey, "job_id", check.jobId(),
-                "bytes", result.bytes(), "parts", result.parts(), "host", download.host());
-        write(check, stored, shapes.completed(stored.json(), job, check.jobId(), check.check(), videoKey,
-                result.bytes(), clock.instant()));
-        return new Outcome("completed", JobStatus.COMPLETED, null);
+        return switch (uploader.upload(check.bucket(), videoKey, Output.VIDEO_CONTENT_TYPE, download, downloadDeadline,
+                () -> sameRecord(check, stored))) {
+            case VideoUploader.Upload.DownloadFailed failed -> new Round.Done(PollOutcome.later(failed.message()));
+            case VideoUploader.Upload.Superseded superseded -> new Round.Again("the record moved on during the download");
+            case VideoUploader.Upload.Saved saved -> {
+                Log.info("video_saved", "bucket", check.bucket(), "video", videoKey, "job_id", check.jobId(),
+                        "bytes", saved.bytes(), "parts", saved.parts(), "host", download.host());
+                yield write(check, stored, Transitions.completed(stored.record(), job, check.check(),
+                        new Output(videoKey, saved.bytes(), Output.VIDEO_CONTENT_TYPE), clock.instant()),
+                        PollOutcome.of(Action.COMPLETED, Status.COMPLETED));
+            }
+        };
     }
 
     /** Asked just before the video is completed: the record is still the one this check started from. */
     private boolean sameRecord(StatusCheck check, StoredRecord stored) {
-        return records.read(check.bucket(), check.recordKey())
-                .map(now -> now.etag().equals(stored.etag()))
+        return records.read(check.bucket(), check.recordKey()).map(now -> now.etag().equals(stored.etag()))
                 .orElse(false);
     }
 
@@ -251,8 +244,7 @@ public final class PollService {
         }
         try {
             URI uri = new URI(url.textValue().trim());
-            if (uri.getHost() != null && ("https".equalsIgnoreCase(uri.getScheme())
-                    || "http".equalsIgnoreCase(uri.getScheme()))) {
+            if (VideoDownloads.isHttp(uri)) {
                 return Optional.of(uri);
             }
         } catch (URISyntaxException e) {
@@ -263,27 +255,28 @@ public final class PollService {
         return Optional.empty();
     }
 
-    private void write(StatusCheck check, StoredRecord stored, ObjectNode record) {
-        records.write(check.bucket(), check.recordKey(), record, Optional.of(stored.etag()));
+    private Round write(StatusCheck check, StoredRecord stored, JobRecord next, PollOutcome outcome) {
+        return switch (records.write(check.bucket(), check.recordKey(), next, Optional.of(stored.etag()))) {
+            case Write.LostRace lost -> new Round.Again("another check moved the record first");
+            case Write.Written written -> new Round.Done(outcome);
+        };
     }
 
-    /** When the job was submitted: our {@code submitted_at}, else the API's {@code created_at}. */
-    private static Optional<Instant> submittedAt(ObjectNode record) {
-        try {
-            if (record.path("submitted_at").isTextual()) {
-                return Optional.of(Instant.parse(record.get("submitted_at").textValue()));
-            }
-        } catch (DateTimeParseException e) {
-            // fall back to the API's own time
+    /** When the job was submitted: our {@code submitted_at}, else the host's {@code created_at}. */
+    private static Optional<Instant> submittedAt(JobRecord record) {
+        if (record.submittedAt().isPresent()) {
+            return record.submittedAt();
         }
-        if (record.path("created_at").canConvertToLong() && record.get("created_at").asLong() > 0) {
-            return Optional.of(Instant.ofEpochSecond(record.get("created_at").asLong()));
+        JsonNode created = record.job().path("created_at");
+        if (created.canConvertToLong() && created.asLong() > 0) {
+            long value = created.asLong();
+            return Optional.of(value > MILLISECONDS_THRESHOLD ? Instant.ofEpochMilli(value) : Instant.ofEpochSecond(value));
         }
         return Optional.empty();
     }
 
-    private String expiredMessage(ObjectNode record, String lastState) {
-        String since = submittedAt(record).map(JobRecords::timestamp).orElse("its submission");
+    private String expiredMessage(JobRecord record, String lastState) {
+        String since = submittedAt(record).map(RecordJson::timestamp).orElse("its submission");
         return "The job did not finish within " + schedule.maxAge().toSeconds() + " seconds (POLL_MAX_AGE_SECONDS)"
                 + " of its submission at " + since + "; " + lastState + ". To try again, upload a changed prompt"
                 + " file (an unchanged upload is taken for the same one).";
@@ -294,16 +287,17 @@ public final class PollService {
         return job.path("progress").isNumber() ? status + " (" + job.get("progress").asText() + "%)" : status;
     }
 
-    private static Outcome log(StatusCheck check, Outcome outcome, int round) {
+    private static PollOutcome log(StatusCheck check, PollOutcome outcome, int round) {
         Log.info("poll_decision", "bucket", check.bucket(), "record", check.recordKey(), "job_id", check.jobId(),
-                "check", check.check(), "action", outcome.action(), "status", outcome.status(),
-                "reason", outcome.reason(), "round", round);
+                "check", check.check(), "action", outcome.action().name().toLowerCase(java.util.Locale.ROOT), "status",
+                outcome.status().map(Status::word).orElse(null), "reason", outcome.reason().orElse(null),
+                "round", round);
         switch (outcome.action()) {
-            case "completed" -> Metrics.count(Metrics.JOBS_COMPLETED);
-            case "failed" -> Metrics.count(Metrics.JOBS_FAILED);
-            case "expired" -> Metrics.count(Metrics.JOBS_EXPIRED);
-            default -> {
-                // rescheduled, dropped: the job goes on or is someone else's
+            case COMPLETED -> Metrics.count(Metrics.Metric.JOBS_COMPLETED);
+            case FAILED -> Metrics.count(Metrics.Metric.JOBS_FAILED);
+            case EXPIRED -> Metrics.count(Metrics.Metric.JOBS_EXPIRED);
+            case RESCHEDULED, DROPPED, LATER -> {
+                // the job goes on, or is someone else's
             }
         }
         return outcome;

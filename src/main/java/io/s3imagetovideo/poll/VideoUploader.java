@@ -1,6 +1,6 @@
 package io.s3imagetovideo.poll;
 
-import io.s3imagetovideo.api.VideoApiClient.VideoDownload;
+import io.s3imagetovideo.api.VideoDownloads.VideoDownload;
 import io.s3imagetovideo.log.Log;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BooleanSupplier;
 import software.amazon.awssdk.core.exception.SdkException;
@@ -36,24 +37,25 @@ final class VideoUploader {
         this.clock = clock;
     }
 
-    /** What happened to one upload. {@code superseded}: the record moved on before the video was complete. */
-    record Result(long bytes, int parts, boolean superseded) {}
+    /** What became of one upload. */
+    sealed interface Upload {
+        /** The video is stored: {@code bytes} in {@code parts}. */
+        record Saved(long bytes, int parts) implements Upload {}
 
-    /** The download broke, was cut off at the deadline, or did not match its announced length. */
-    static final class DownloadFailedException extends RuntimeException {
-        DownloadFailedException(String message, Throwable cause) {
-            super(message, cause);
-        }
+        /** The record moved on before the video was complete: the upload was aborted. */
+        record Superseded() implements Upload {}
+
+        /** The download broke, was cut off at the deadline, or did not match its announced length: aborted. */
+        record DownloadFailed(String message) implements Upload {}
     }
 
     /**
      * Uploads everything {@code download} delivers to {@code key}. {@code stillWanted} is asked just
      * before the upload is completed: when it says no, the upload is aborted instead.
      *
-     * @throws DownloadFailedException when the download failed; the upload was aborted
      * @throws SdkException when S3 failed; the upload was aborted (as far as S3 let us)
      */
-    Result upload(String bucket, String key, String contentType, VideoDownload download, Instant deadline,
+    Upload upload(String bucket, String key, String contentType, VideoDownload download, Instant deadline,
             BooleanSupplier stillWanted) {
         Watchdog watchdog = new Watchdog(download, Duration.between(clock.instant(), deadline));
         String uploadId = null;
@@ -67,7 +69,11 @@ final class VideoUploader {
             List<CompletedPart> parts = new ArrayList<>();
             long total = 0;
             while (true) {
-                int n = read(download, buffer, watchdog);
+                Chunk chunk = read(download, buffer, watchdog);
+                if (chunk.failure().isPresent()) {
+                    return new Upload.DownloadFailed(chunk.failure().get());
+                }
+                int n = chunk.bytes();
                 if (n == 0) {
                     break;
                 }
@@ -84,23 +90,22 @@ final class VideoUploader {
                 }
             }
             if (total == 0) {
-                throw new DownloadFailedException("The video download was empty (host " + download.host() + ").",
-                        null);
+                return new Upload.DownloadFailed("The video download was empty (host " + download.host() + ").");
             }
             long expected = download.contentLength().orElse(total);
             if (expected != total) {
-                throw new DownloadFailedException("The video download delivered " + total + " bytes, its Content-Length"
-                        + " announced " + expected + " (host " + download.host() + ").", null);
+                return new Upload.DownloadFailed("The video download delivered " + total + " bytes, its"
+                        + " Content-Length announced " + expected + " (host " + download.host() + ").");
             }
             if (!stillWanted.getAsBoolean()) {
                 abort(bucket, key, uploadId, "superseded");
                 uploadId = null;
-                return new Result(total, parts.size(), true);
+                return new Upload.Superseded();
             }
             s3.completeMultipartUpload(b -> b.bucket(bucket).key(key).uploadId(id)
                     .multipartUpload(m -> m.parts(parts)));
             uploadId = null;
-            return new Result(total, parts.size(), false);
+            return new Upload.Saved(total, parts.size());
         } finally {
             watchdog.stop();
             closeQuietly(download);
@@ -110,13 +115,16 @@ final class VideoUploader {
         }
     }
 
-    private static int read(VideoDownload download, byte[] buffer, Watchdog watchdog) {
+    /** Up to one part's bytes of the download, or why the download broke. */
+    private record Chunk(int bytes, Optional<String> failure) {}
+
+    private static Chunk read(VideoDownload download, byte[] buffer, Watchdog watchdog) {
         try {
-            return download.body().readNBytes(buffer, 0, buffer.length);
+            return new Chunk(download.body().readNBytes(buffer, 0, buffer.length), Optional.empty());
         } catch (IOException e) {
             String why = watchdog.fired() ? "cut off at the invocation's deadline"
                     : e.getClass().getSimpleName() + (e.getMessage() == null ? "" : " (" + e.getMessage() + ")");
-            throw new DownloadFailedException("The video download from " + download.host() + " broke: " + why + ".", e);
+            return new Chunk(0, Optional.of("The video download from " + download.host() + " broke: " + why + "."));
         }
     }
 

@@ -25,7 +25,7 @@ import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
- * Reads a {@code <name>.prompt.json} sidecar (DESIGN.md, "Prompt sidecar") and checks every field
+ * Reads a {@code <name>.prompt.json} sidecar (docs/contract.md, "Prompt sidecar") and checks every field
  * before any money is spent. All problems are reported at once, each with how to fix it.
  */
 public final class SidecarParser {

@@ -1,13 +1,12 @@
 package io.s3imagetovideo.submit;
 
-import io.s3imagetovideo.api.VideoApiException;
-
 /**
- * The API kept failing transiently until retries or time ran out. The claim was released; failing
- * the invocation makes Lambda deliver the event again later.
+ * How the submit function tells Lambda that an upload must come again: the host kept failing
+ * transiently (the claim was handed back), or the record kept changing. Failing the invocation makes
+ * Lambda deliver the event again later.
  */
 public final class SubmitLaterException extends RuntimeException {
-    public SubmitLaterException(String recordKey, VideoApiException cause) {
-        super("Could not submit " + recordKey + " yet: " + cause.getMessage(), cause);
+    public SubmitLaterException(String reason) {
+        super(reason);
     }
 }

@@ -1,17 +1,14 @@
 package io.s3imagetovideo.submit;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.s3imagetovideo.api.SecretsManagerApiKeySource;
-import io.s3imagetovideo.aws.AwsClients;
-import io.s3imagetovideo.aws.Priming;
-import io.s3imagetovideo.aws.Priming.Request;
-import io.s3imagetovideo.aws.Priming.Response;
+import io.s3imagetovideo.config.SubmitConfig;
+import io.s3imagetovideo.priming.Priming;
+import io.s3imagetovideo.priming.Priming.Request;
+import io.s3imagetovideo.priming.Priming.Response;
+import io.s3imagetovideo.wiring.Dependencies;
+import io.s3imagetovideo.wiring.DependencyFactory;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
-import software.amazon.awssdk.http.SdkHttpClient;
-import software.amazon.awssdk.services.s3.S3Client;
-import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
-import software.amazon.awssdk.services.sqs.SqsClient;
 
 /**
  * SnapStart priming for the submit function: one whole submission of an image and its prompt file,
@@ -32,22 +29,18 @@ final class SubmitPriming {
 
     private SubmitPriming() {}
 
-    /** Registers the rehearsal of {@code wiring}'s path and hands the wiring on unchanged. */
-    static SubmitHandler.Wiring registered(SubmitHandler.Wiring wiring) {
-        Priming.register("submit", server -> rehearse(wiring, server));
-        return wiring;
+    /** Registers the rehearsal of the function that {@code config} and {@code real} make. */
+    static void register(SubmitConfig config, Dependencies real) {
+        Priming.register("submit", server -> rehearse(config, real, server));
     }
 
-    static SubmitService.Outcome rehearse(SubmitHandler.Wiring w, Priming.Server server) throws Exception {
-        server.routes(r -> answer(r, w.mapper()));
-        try (SdkHttpClient http = AwsClients.httpClient();
-                S3Client s3 = Priming.s3(server, http);
-                SqsClient sqs = Priming.sqs(server, http);
-                SecretsManagerClient secrets = Priming.secretsManager(server, http)) {
-            var keys = new SecretsManagerApiKeySource(secrets, "priming", w.mapper());
-            var loopback = new SubmitHandler.Wiring(Priming.onLoopback(w.config(), server), s3, sqs, w.http(),
-                    w.mapper(), keys, w.clock(), w.sleeper());
-            return loopback.submitService().handle(BUCKET, IMAGE, w.clock().instant().plusSeconds(60));
+    static SubmitOutcome rehearse(SubmitConfig config, Dependencies real, Priming.Server server) {
+        server.routes(r -> answer(r, real.mapper()));
+        SubmitConfig onLoopback = config.withApi(config.api().withBaseUrl(server.endpoint()).withMaxAttempts(1))
+                .withPollQueueUrl(server.endpoint() + "/000000000000/priming");
+        try (DependencyFactory.Loopback loopback = DependencyFactory.onLoopback(real, server.endpoint())) {
+            return SubmitFunction.service(onLoopback, loopback.dependencies())
+                    .handle(BUCKET, IMAGE, real.clock().instant().plusSeconds(60));
         }
     }
 

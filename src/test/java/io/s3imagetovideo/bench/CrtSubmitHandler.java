@@ -4,13 +4,16 @@ import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestHandler;
 import com.amazonaws.services.lambda.runtime.events.S3Event;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.s3imagetovideo.api.ApiTransport;
 import io.s3imagetovideo.api.Sleeper;
-import io.s3imagetovideo.api.VideoApiClient;
-import io.s3imagetovideo.aws.AwsClients;
-import io.s3imagetovideo.config.Config;
-import io.s3imagetovideo.submit.ApiKeys;
+import io.s3imagetovideo.config.Env;
+import io.s3imagetovideo.config.SubmitConfig;
 import io.s3imagetovideo.submit.SubmitHandler;
+import io.s3imagetovideo.wiring.Dependencies;
+import io.s3imagetovideo.wiring.DependencyFactory;
+import java.security.SecureRandom;
 import java.util.Map;
+import java.util.Optional;
 import software.amazon.awssdk.http.SdkHttpClient;
 import software.amazon.awssdk.http.crt.AwsCrtHttpClient;
 
@@ -23,14 +26,16 @@ public final class CrtSubmitHandler implements RequestHandler<S3Event, String> {
     private final SubmitHandler delegate;
 
     public CrtSubmitHandler() {
-        Map<String, String> env = System.getenv();
-        Config config = Config.fromEnv(env);
+        Map<String, String> variables = System.getenv();
+        Env env = new Env(variables);
+        SubmitConfig config = SubmitConfig.fromEnv(variables);
         ObjectMapper mapper = new ObjectMapper();
         SdkHttpClient crt = AwsCrtHttpClient.create();
-        delegate = new SubmitHandler(config, AwsClients.s3(env, crt),
-                config.pollQueueUrl().isPresent() ? AwsClients.sqs(env, crt) : null,
-                VideoApiClient.newHttpClient(config.apiConnectTimeout()), mapper,
-                ApiKeys.fromConfig(config, env, crt, mapper), java.time.Clock.systemUTC(), Sleeper.SYSTEM);
+        delegate = new SubmitHandler(config, new Dependencies(DependencyFactory.s3(env, crt),
+                config.pollQueueUrl().isPresent() ? Optional.of(DependencyFactory.sqs(env, crt)) : Optional.empty(),
+                ApiTransport.newHttpClient(config.api().connectTimeout()),
+                DependencyFactory.apiKeys(config.api(), env, crt, mapper), mapper, java.time.Clock.systemUTC(),
+                Sleeper.SYSTEM, new SecureRandom()));
     }
 
     @Override

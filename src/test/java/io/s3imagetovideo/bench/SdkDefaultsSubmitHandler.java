@@ -6,10 +6,13 @@ import com.amazonaws.services.lambda.runtime.events.S3Event;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.s3imagetovideo.api.SecretsManagerApiKeySource;
 import io.s3imagetovideo.api.Sleeper;
-import io.s3imagetovideo.config.Config;
+import io.s3imagetovideo.config.SubmitConfig;
 import io.s3imagetovideo.submit.SubmitHandler;
+import io.s3imagetovideo.wiring.Dependencies;
 import java.net.http.HttpClient;
+import java.security.SecureRandom;
 import java.time.Clock;
+import java.util.Optional;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
 import software.amazon.awssdk.services.sqs.SqsClient;
@@ -25,15 +28,15 @@ public final class SdkDefaultsSubmitHandler implements RequestHandler<S3Event, S
     private final SubmitHandler delegate;
 
     public SdkDefaultsSubmitHandler() {
-        Config config = Config.fromEnv();
+        SubmitConfig config = SubmitConfig.fromEnv(System.getenv());
         ObjectMapper mapper = new ObjectMapper();
         S3Client s3 = S3Client.builder().forcePathStyle(true).build();
         SqsClient sqs = SqsClient.create();
         var keys = new SecretsManagerApiKeySource(SecretsManagerClient.create(),
-                config.videoApiKeySecretArn().orElseThrow(), mapper);
+                config.api().keySecretArn().orElseThrow(), mapper);
         keys.current();
-        delegate = new SubmitHandler(config, s3, sqs, HttpClient.newHttpClient(), mapper, keys, Clock.systemUTC(),
-                Sleeper.SYSTEM);
+        delegate = new SubmitHandler(config, new Dependencies(s3, Optional.of(sqs), HttpClient.newHttpClient(), keys,
+                mapper, Clock.systemUTC(), Sleeper.SYSTEM, new SecureRandom()));
     }
 
     @Override

@@ -7,8 +7,11 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import io.s3imagetovideo.api.ApiKeySource;
 import io.s3imagetovideo.api.Sleeper;
-import io.s3imagetovideo.api.VideoApiClient;
-import io.s3imagetovideo.config.Config;
+import io.s3imagetovideo.api.ApiTransport;
+import io.s3imagetovideo.config.SubmitConfig;
+import io.s3imagetovideo.wiring.Dependencies;
+import java.security.SecureRandom;
+import java.util.Optional;
 import io.s3imagetovideo.config.Secret;
 import io.s3imagetovideo.record.ETags;
 import io.s3imagetovideo.submit.SubmitHandler;
@@ -93,7 +96,7 @@ public final class SoakRun {
                         .build()) {
             String bucket = "soak-" + UUID.randomUUID().toString().substring(0, 8);
             s3.createBucket(b -> b.bucket(bucket));
-            Config config = Config.fromEnv(Map.of(
+            SubmitConfig config = SubmitConfig.fromEnv(Map.of(
                     "VIDEO_API_BASE_URL", "http://127.0.0.1:" + api.getAddress().getPort(),
                     "VIDEO_API_KEY", "sk-soak",
                     "VIDEO_API_TIMEOUT_MS", Integer.toString(CLIENT_TIMEOUT_MS),
@@ -101,9 +104,9 @@ public final class SoakRun {
                     "VIDEO_API_RETRY_INITIAL_DELAY_MS", "20",
                     "VIDEO_API_RETRY_MAX_DELAY_MS", "200"));
             ObjectMapper mapper = new ObjectMapper();
-            SubmitHandler handler = new SubmitHandler(config, s3, null,
-                    VideoApiClient.newHttpClient(config.apiConnectTimeout()), mapper,
-                    ApiKeySource.fixed(new Secret("sk-soak")), Clock.systemUTC(), Sleeper.SYSTEM);
+            SubmitHandler handler = new SubmitHandler(config, new Dependencies(s3, Optional.empty(),
+                    ApiTransport.newHttpClient(config.api().connectTimeout()), ApiKeySource.fixed(new Secret("sk-soak")),
+                    mapper, Clock.systemUTC(), Sleeper.SYSTEM, new SecureRandom()));
             byte[] png = Images.png(32, 32);
 
             ExecutorService workers = Executors.newFixedThreadPool(WORKERS);

@@ -12,41 +12,55 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
+/** The settings of both functions ({@link SubmitConfig}, {@link PollConfig}), read from the environment. */
 class ConfigTest {
+
+    private static final String QUEUE = "https://sqs.eu-west-1.amazonaws.com/123/q";
+
+    /** Starts both functions' settings from {@code env}, as each function would at start-up. */
+    private static void startBoth(Map<String, String> env) {
+        SubmitConfig.fromEnv(env);
+        Map<String, String> withQueue = new java.util.HashMap<>(env);
+        withQueue.putIfAbsent("POLL_QUEUE_URL", QUEUE);
+        PollConfig.fromEnv(withQueue);
+    }
 
     @Test
     void appliesEveryDefaultToEmptyEnvironment() {
-        Config config = Config.fromEnv(Map.of());
+        SubmitConfig config = SubmitConfig.fromEnv(Map.of());
+        PollConfig poll = PollConfig.fromEnv(Map.of("POLL_QUEUE_URL", QUEUE));
 
-        assertThat(config.videoApiBaseUrl()).isEqualTo(URI.create("https://api.chainhub.tech"));
-        assertThat(config.videosEndpoint()).isEqualTo(URI.create("https://api.chainhub.tech/v1/videos"));
-        assertThat(config.videoApiKeySecretArn()).isEmpty();
-        assertThat(config.videoApiKey()).isEmpty();
-        assertThat(config.defaultModel()).isEqualTo("sora-2");
-        assertThat(config.defaultSeconds()).isEqualTo("10");
-        assertThat(config.defaultSize()).isEqualTo(VideoSize.PORTRAIT_720);
-        assertThat(config.defaultSize().value()).isEqualTo("720x1280");
-        assertThat(config.defaultWatermark()).isFalse();
-        assertThat(config.defaultPrivate()).isTrue();
+        assertThat(config.api().baseUrl()).isEqualTo(URI.create("https://api.chainhub.tech"));
+        assertThat(config.api().videosEndpoint()).isEqualTo(URI.create("https://api.chainhub.tech/v1/videos"));
+        assertThat(config.api().keySecretArn()).isEmpty();
+        assertThat(config.api().key()).isEmpty();
+        assertThat(config.defaults().model()).isEqualTo("sora-2");
+        assertThat(config.defaults().seconds()).isEqualTo("10");
+        assertThat(config.defaults().size()).isEqualTo(VideoSize.PORTRAIT_720);
+        assertThat(config.defaults().size().value()).isEqualTo("720x1280");
+        assertThat(config.defaults().watermark()).isFalse();
+        assertThat(config.defaults().isPrivate()).isTrue();
         assertThat(config.maxImageBytes()).isEqualTo(20_971_520L);
         assertThat(config.pollQueueUrl()).isEmpty();
         assertThat(config.pollInitialDelaySeconds()).isEqualTo(15);
-        assertThat(config.pollMaxDelaySeconds()).isEqualTo(900);
-        assertThat(config.pollMaxAgeSeconds()).isEqualTo(7200);
+        assertThat(poll.pollInitialDelaySeconds()).isEqualTo(15);
+        assertThat(poll.pollMaxDelaySeconds()).isEqualTo(900);
+        assertThat(poll.pollMaxAge()).isEqualTo(java.time.Duration.ofSeconds(7200));
+        assertThat(poll.api()).isEqualTo(config.api());
     }
 
     @Test
     void treatsBlankValuesAsUnset() {
-        Config config = Config.fromEnv(Map.of("DEFAULT_MODEL", "  ", "DEFAULT_SIZE", "", "VIDEO_API_KEY", " "));
+        SubmitConfig config = SubmitConfig.fromEnv(Map.of("DEFAULT_MODEL", "  ", "DEFAULT_SIZE", "", "VIDEO_API_KEY", " "));
 
-        assertThat(config.defaultModel()).isEqualTo("sora-2");
-        assertThat(config.defaultSize()).isEqualTo(VideoSize.PORTRAIT_720);
-        assertThat(config.videoApiKey()).isEmpty();
+        assertThat(config.defaults().model()).isEqualTo("sora-2");
+        assertThat(config.defaults().size()).isEqualTo(VideoSize.PORTRAIT_720);
+        assertThat(config.api().key()).isEmpty();
     }
 
     @Test
     void readsEverySetting() {
-        Config config = Config.fromEnv(Map.ofEntries(
+        Map<String, String> env = Map.ofEntries(
                 Map.entry("VIDEO_API_BASE_URL", "http://localhost:8080"),
                 Map.entry("VIDEO_API_KEY", "sk-local"),
                 Map.entry("DEFAULT_MODEL", "sora-2-pro"),
@@ -58,20 +72,24 @@ class ConfigTest {
                 Map.entry("POLL_QUEUE_URL", "https://sqs.eu-west-1.amazonaws.com/123/q"),
                 Map.entry("POLL_INITIAL_DELAY_SECONDS", "5"),
                 Map.entry("POLL_MAX_DELAY_SECONDS", "60"),
-                Map.entry("POLL_MAX_AGE_SECONDS", "600")));
+                Map.entry("POLL_MAX_AGE_SECONDS", "600"));
+        SubmitConfig config = SubmitConfig.fromEnv(env);
+        PollConfig poll = PollConfig.fromEnv(env);
 
-        assertThat(config.videosEndpoint()).isEqualTo(URI.create("http://localhost:8080/v1/videos"));
-        assertThat(config.videoApiKey()).map(Secret::value).contains("sk-local");
-        assertThat(config.defaultModel()).isEqualTo("sora-2-pro");
-        assertThat(config.defaultSeconds()).isEqualTo("15");
-        assertThat(config.defaultSize()).isEqualTo(VideoSize.LANDSCAPE_1024);
-        assertThat(config.defaultWatermark()).isTrue();
-        assertThat(config.defaultPrivate()).isFalse();
+        assertThat(config.api().videosEndpoint()).isEqualTo(URI.create("http://localhost:8080/v1/videos"));
+        assertThat(config.api().key()).map(Secret::value).contains("sk-local");
+        assertThat(config.defaults().model()).isEqualTo("sora-2-pro");
+        assertThat(config.defaults().seconds()).isEqualTo("15");
+        assertThat(config.defaults().size()).isEqualTo(VideoSize.LANDSCAPE_1024);
+        assertThat(config.defaults().watermark()).isTrue();
+        assertThat(config.defaults().isPrivate()).isFalse();
         assertThat(config.maxImageBytes()).isEqualTo(1000L);
         assertThat(config.pollQueueUrl()).contains("https://sqs.eu-west-1.amazonaws.com/123/q");
+        assertThat(poll.pollQueueUrl()).isEqualTo("https://sqs.eu-west-1.amazonaws.com/123/q");
         assertThat(config.pollInitialDelaySeconds()).isEqualTo(5);
-        assertThat(config.pollMaxDelaySeconds()).isEqualTo(60);
-        assertThat(config.pollMaxAgeSeconds()).isEqualTo(600);
+        assertThat(poll.pollInitialDelaySeconds()).isEqualTo(5);
+        assertThat(poll.pollMaxDelaySeconds()).isEqualTo(60);
+        assertThat(poll.pollMaxAge()).isEqualTo(java.time.Duration.ofSeconds(600));
     }
 
     @ParameterizedTest
@@ -82,20 +100,20 @@ class ConfigTest {
             "http://127.0.0.1:9000/a/b,          http://127.0.0.1:9000/a/b/v1/videos",
     })
     void appendsVideosPathToBaseUrlCarryingPath(String base, String endpoint) {
-        Config config = Config.fromEnv(Map.of("VIDEO_API_BASE_URL", base));
+        SubmitConfig config = SubmitConfig.fromEnv(Map.of("VIDEO_API_BASE_URL", base));
 
-        assertThat(config.videosEndpoint()).isEqualTo(URI.create(endpoint));
+        assertThat(config.api().videosEndpoint()).isEqualTo(URI.create(endpoint));
     }
 
     @Test
     void ignoresPlainKeyWhenSecretArnIsSet() {
-        Config config = Config.fromEnv(Map.of(
+        ApiConfig config = SubmitConfig.fromEnv(Map.of(
                 "VIDEO_API_KEY_SECRET_ARN", "arn:aws:secretsmanager:eu-west-1:123456789012:secret:video-key",
-                "VIDEO_API_KEY", "sk-local"));
+                "VIDEO_API_KEY", "sk-local")).api();
 
-        assertThat(config.videoApiKeySecretArn())
+        assertThat(config.keySecretArn())
                 .contains("arn:aws:secretsmanager:eu-west-1:123456789012:secret:video-key");
-        assertThat(config.videoApiKey()).isEqualTo(Optional.empty());
+        assertThat(config.key()).isEqualTo(Optional.empty());
     }
 
     @ParameterizedTest
@@ -118,7 +136,7 @@ class ConfigTest {
             "VIDEO_API_BASE_URL         | https://api.chainhub.tech?x=1",
     })
     void rejectsMalformedSettingNamingTheVariable(String name, String value) {
-        assertThatThrownBy(() -> Config.fromEnv(Map.of(name, value)))
+        assertThatThrownBy(() -> startBoth(Map.of(name, value)))
                 .isInstanceOf(ConfigException.class)
                 .hasMessageContaining(name);
     }
@@ -136,7 +154,7 @@ class ConfigTest {
             "http://[::2]",
     })
     void refusesPlainHttpToHostThatIsNotLoopbackBecauseTheKeyWouldTravelInClearText(String url) {
-        assertThatThrownBy(() -> Config.fromEnv(Map.of("VIDEO_API_BASE_URL", url)))
+        assertThatThrownBy(() -> startBoth(Map.of("VIDEO_API_BASE_URL", url)))
                 .isInstanceOf(ConfigException.class)
                 .hasMessageContaining("VIDEO_API_BASE_URL")
                 .hasMessageContaining("https");
@@ -154,14 +172,14 @@ class ConfigTest {
             "https://10.0.0.5:8443/openai",
     })
     void acceptsHttpsAnywhereAndPlainHttpOnlyOnLoopback(String url) {
-        Config config = Config.fromEnv(Map.of("VIDEO_API_BASE_URL", url));
+        ApiConfig config = SubmitConfig.fromEnv(Map.of("VIDEO_API_BASE_URL", url)).api();
 
-        assertThat(config.videoApiBaseUrl()).isEqualTo(URI.create(url));
+        assertThat(config.baseUrl()).isEqualTo(URI.create(url));
     }
 
     @Test
     void refusesBaseUrlWithUserInformationWithoutEchoingIt() {
-        assertThatThrownBy(() -> Config.fromEnv(Map.of("VIDEO_API_BASE_URL", "https://me:sk-pass-93b1@api.example.com")))
+        assertThatThrownBy(() -> startBoth(Map.of("VIDEO_API_BASE_URL", "https://me:sk-pass-93b1@api.example.com")))
                 .isInstanceOf(ConfigException.class)
                 .hasMessageContaining("VIDEO_API_BASE_URL")
                 .hasMessageNotContaining("sk-pass-93b1");
@@ -169,19 +187,19 @@ class ConfigTest {
 
     @Test
     void fitsImagesByCoverWithinFiftyMegapixelsByDefault() {
-        Config config = Config.fromEnv(Map.of());
+        SubmitConfig config = SubmitConfig.fromEnv(Map.of());
 
-        assertThat(config.defaultFit()).isEqualTo(Fit.COVER);
+        assertThat(config.defaults().fit()).isEqualTo(Fit.COVER);
         assertThat(config.maxImagePixels()).isEqualTo(50_000_000L);
     }
 
     @Test
     void readsFitSettings() {
-        Config config = Config.fromEnv(Map.of("DEFAULT_FIT", "contain", "MAX_IMAGE_PIXELS", "24000000"));
+        SubmitConfig config = SubmitConfig.fromEnv(Map.of("DEFAULT_FIT", "contain", "MAX_IMAGE_PIXELS", "24000000"));
 
-        assertThat(config.defaultFit()).isEqualTo(Fit.CONTAIN);
+        assertThat(config.defaults().fit()).isEqualTo(Fit.CONTAIN);
         assertThat(config.maxImagePixels()).isEqualTo(24_000_000L);
-        assertThat(Config.fromEnv(Map.of("DEFAULT_FIT", "none")).defaultFit()).isEqualTo(Fit.NONE);
+        assertThat(SubmitConfig.fromEnv(Map.of("DEFAULT_FIT", "none")).defaults().fit()).isEqualTo(Fit.NONE);
     }
 
     @ParameterizedTest
@@ -192,7 +210,7 @@ class ConfigTest {
             "MAX_IMAGE_PIXELS | 50MP",
     })
     void rejectsMalformedFitSettingNamingTheVariable(String name, String value) {
-        assertThatThrownBy(() -> Config.fromEnv(Map.of(name, value)))
+        assertThatThrownBy(() -> SubmitConfig.fromEnv(Map.of(name, value)))
                 .isInstanceOf(ConfigException.class)
                 .hasMessageContaining(name)
                 .hasMessageContaining(value);
@@ -200,10 +218,44 @@ class ConfigTest {
 
     @Test
     void toStringDoesNotRevealApiKey() {
-        Config config = Config.fromEnv(Map.of("VIDEO_API_KEY", "sk-secret-123"));
+        SubmitConfig config = SubmitConfig.fromEnv(Map.of("VIDEO_API_KEY", "sk-secret-123"));
 
-        assertThat(config.videoApiKey()).map(Secret::value).contains("sk-secret-123");
+        assertThat(config.api().key()).map(Secret::value).contains("sk-secret-123");
         assertThat(config.toString()).doesNotContain("sk-secret-123");
-        assertThat(config.videoApiKey().orElseThrow().toString()).doesNotContain("sk-secret-123");
+        assertThat(config.api().key().orElseThrow().toString()).doesNotContain("sk-secret-123");
+    }
+
+    @Test
+    void eachFunctionReadsOnlyTheSettingsItUses() {
+        // A malformed poll setting does not stop the submit function, a malformed default not the poll function
+        assertThat(SubmitConfig.fromEnv(Map.of("POLL_MAX_DELAY_SECONDS", "soon", "POLL_MAX_AGE_SECONDS", "0")))
+                .isNotNull();
+        assertThat(PollConfig.fromEnv(Map.of("POLL_QUEUE_URL", QUEUE, "DEFAULT_SIZE", "1080p", "MAX_IMAGE_BYTES", "x")))
+                .isNotNull();
+        // and the settings both read stop both
+        assertThatThrownBy(() -> SubmitConfig.fromEnv(Map.of("POLL_INITIAL_DELAY_SECONDS", "901")))
+                .hasMessageContaining("POLL_INITIAL_DELAY_SECONDS");
+        assertThatThrownBy(() -> PollConfig.fromEnv(Map.of("POLL_QUEUE_URL", QUEUE, "VIDEO_API_TIMEOUT_MS", "0")))
+                .hasMessageContaining("VIDEO_API_TIMEOUT_MS");
+    }
+
+    @Test
+    void thePollFunctionRefusesToStartWithoutTheQueueItReschedulesTo() {
+        assertThatThrownBy(() -> PollConfig.fromEnv(Map.of("VIDEO_API_KEY", "k")))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("POLL_QUEUE_URL");
+    }
+
+    @Test
+    void copiesChangeOneSettingByNameAndKeepTheRest() {
+        SubmitConfig config = SubmitConfig.fromEnv(Map.of("VIDEO_API_KEY", "k", "DEFAULT_MODEL", "m", "MAX_IMAGE_BYTES", "9"));
+
+        SubmitConfig copy = config.withApi(config.api().withBaseUrl(URI.create("http://127.0.0.1:9")))
+                .withPollQueueUrl(QUEUE);
+
+        assertThat(copy.api().baseUrl()).isEqualTo(URI.create("http://127.0.0.1:9"));
+        assertThat(copy.pollQueueUrl()).contains(QUEUE);
+        assertThat(copy.api().key()).isEqualTo(config.api().key());
+        assertThat(copy.defaults()).isEqualTo(config.defaults());
+        assertThat(copy.maxImageBytes()).isEqualTo(9);
     }
 }

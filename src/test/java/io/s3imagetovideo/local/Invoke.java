@@ -6,13 +6,14 @@ import com.amazonaws.services.lambda.runtime.events.SQSEvent;
 import com.amazonaws.services.lambda.runtime.serialization.events.LambdaEventSerializers;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.s3imagetovideo.aws.AwsClients;
+import io.s3imagetovideo.config.Env;
 import io.s3imagetovideo.poll.PollHandler;
-import io.s3imagetovideo.poll.SqsEvents;
-import io.s3imagetovideo.poll.StatusCheck;
+import io.s3imagetovideo.queue.StatusCheck;
 import io.s3imagetovideo.record.ETags;
 import io.s3imagetovideo.submit.SubmitHandler;
+import io.s3imagetovideo.wiring.DependencyFactory;
 import io.s3imagetovideo.support.Events;
+import io.s3imagetovideo.support.SqsEvents;
 import io.s3imagetovideo.support.TestContext;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -91,7 +92,8 @@ public final class Invoke {
 
     /** The notification S3 sends for the object as it is now stored. */
     static S3Event s3Event(String bucket, String key) {
-        try (SdkHttpClient http = AwsClients.httpClient(); S3Client s3 = AwsClients.s3(System.getenv(), http)) {
+        try (SdkHttpClient http = DependencyFactory.awsHttpClient();
+                S3Client s3 = DependencyFactory.s3(new Env(System.getenv()), http)) {
             var head = s3.headObject(b -> b.bucket(bucket).key(key));
             return Events.fromJson(Events.notificationJson(List.of(
                     new Events.Put(bucket, key, head.contentLength(), ETags.normalize(head.eTag())))));
@@ -101,7 +103,8 @@ public final class Invoke {
     /** The status check the poll function would receive next for the record's job. */
     static SQSEvent statusCheckEvent(String bucket, String recordKey, ObjectMapper json) throws IOException {
         JsonNode record;
-        try (SdkHttpClient http = AwsClients.httpClient(); S3Client s3 = AwsClients.s3(System.getenv(), http)) {
+        try (SdkHttpClient http = DependencyFactory.awsHttpClient();
+                S3Client s3 = DependencyFactory.s3(new Env(System.getenv()), http)) {
             record = json.readTree(s3.getObjectAsBytes(b -> b.bucket(bucket).key(recordKey)).asByteArray());
         }
         if (!record.path("id").isTextual()) {

@@ -4,14 +4,18 @@ import com.amazonaws.services.lambda.runtime.events.S3Event;
 import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.s3imagetovideo.api.ApiKeySource;
+import io.s3imagetovideo.api.ApiTransport;
 import io.s3imagetovideo.api.Sleeper;
-import io.s3imagetovideo.api.VideoApiClient;
-import io.s3imagetovideo.config.Config;
+import io.s3imagetovideo.config.ApiConfig;
+import io.s3imagetovideo.config.PollConfig;
+import io.s3imagetovideo.config.SubmitConfig;
 import io.s3imagetovideo.poll.PollHandler;
-import io.s3imagetovideo.poll.SqsEvents;
-import io.s3imagetovideo.record.JobStatus;
-import io.s3imagetovideo.submit.ApiKeys;
+import io.s3imagetovideo.record.Status;
 import io.s3imagetovideo.submit.SubmitHandler;
+import io.s3imagetovideo.support.SqsEvents;
+import io.s3imagetovideo.wiring.Dependencies;
+import java.security.SecureRandom;
 import io.s3imagetovideo.support.Events;
 import io.s3imagetovideo.support.S3ProxyServer;
 import io.s3imagetovideo.support.TestContext;
@@ -64,8 +68,8 @@ import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
 public final class LocalRun {
 
     public static final String BUCKET = "videos";
-    static final Set<String> DONE = Set.of(JobStatus.COMPLETED, JobStatus.FAILED, JobStatus.EXPIRED,
-            JobStatus.REJECTED);
+    static final Set<String> DONE = Set.of(Status.COMPLETED.word(), Status.FAILED.word(), Status.EXPIRED.word(),
+            Status.REJECTED.word());
     /** Settings a user may set for a local run too; the AWS ones stay pointed at the local servers. */
     private static final List<String> USER_SETTINGS_PREFIXES = List.of("DEFAULT_", "POLL_INITIAL_", "POLL_MAX_",
             "VIDEO_API_CONNECT_", "VIDEO_API_TIMEOUT_", "VIDEO_API_MAX_", "VIDEO_API_RETRY_", "MAX_IMAGE_");
@@ -128,7 +132,7 @@ public final class LocalRun {
             }
         }
         // ElasticMQ's and S3Proxy's pools outlive their stop() for a while; the run is over.
-        System.exit(result.status().equals(JobStatus.COMPLETED) && result.videoFile().isPresent() ? 0 : 1);
+        System.exit(result.status().equals(Status.COMPLETED.word()) && result.videoFile().isPresent() ? 0 : 1);
     }
 
     private static Result start(LocalRun local, boolean serve) throws Exception {
@@ -220,7 +224,8 @@ public final class LocalRun {
         createBucket(s3);
         String queueUrl = createQueue(sqs);
         Map<String, String> env = functionEnv(queueUrl);
-        Config config = Config.fromEnv(env);
+        SubmitConfig submitConfig = SubmitConfig.fromEnv(env);
+        PollConfig pollConfig = PollConfig.fromEnv(env);
 
         String imageKey = imageKey(image);
         String promptKey = name + ".prompt.json";
@@ -228,7 +233,7 @@ public final class LocalRun {
         String videoKey = name + ".mp4";
         removeEarlierRun(s3, imageKey);
 
-        SubmitHandler submit = submitHandler(config, env, s3, sqs);
+        SubmitHandler submit = new SubmitHandler(submitConfig, dependencies(submitConfig.api(), s3, sqs));
         for (Map.Entry<String, Path> file : List.of(Map.entry(promptKey, prompt), Map.entry(imageKey, image))) {
             String key = file.getKey();
             PutObjectResponse put = upload(s3, key, file.getValue());
@@ -249,8 +254,8 @@ public final class LocalRun {
         if (!DONE.contains(record.path("status").asText()) && !record.path("id").isTextual()) {
             return finish(record, recordKey, imageKey, promptKey, videoKey, started);
         }
-        PollHandler poll = pollHandler(config, env, s3, sqs);
-        Duration limit = Duration.ofSeconds(config.pollMaxAgeSeconds()).plusMinutes(1);
+        PollHandler poll = new PollHandler(pollConfig, dependencies(pollConfig.api(), s3, sqs));
+        Duration limit = pollConfig.pollMaxAge().plusMinutes(1);
         while (!DONE.contains(record.path("status").asText())) {
             if (Duration.between(started, Instant.now()).compareTo(limit) > 0) {
                 throw new IllegalStateException("the record is still " + record.path("status").asText()
@@ -296,7 +301,7 @@ public final class LocalRun {
             out.println(mapper.writerWithDefaultPrettyPrinter().writeValueAsString(record));
         }
         String outcome;
-        if (!record.path("status").asText().equals(JobStatus.COMPLETED)) {
+        if (!record.path("status").asText().equals(Status.COMPLETED.word())) {
             outcome = "the record is " + record.path("status").asText()
                     + (record.has("error") ? "; its error says why" : "");
         } else if (videoFile.isPresent()) {
@@ -326,14 +331,11 @@ public final class LocalRun {
         return env;
     }
 
-    private SubmitHandler submitHandler(Config config, Map<String, String> env, S3Client s3, SqsClient sqs) {
-        return new SubmitHandler(config, s3, sqs, VideoApiClient.newHttpClient(config.apiConnectTimeout()), mapper,
-                ApiKeys.fromConfig(config, env, null, mapper), Clock.systemUTC(), Sleeper.SYSTEM);
-    }
-
-    private PollHandler pollHandler(Config config, Map<String, String> env, S3Client s3, SqsClient sqs) {
-        return new PollHandler(config, s3, sqs, VideoApiClient.newHttpClient(config.apiConnectTimeout()), mapper,
-                ApiKeys.fromConfig(config, env, null, mapper), Clock.systemUTC(), Sleeper.SYSTEM);
+    /** The local servers' clients, the key as the local environment gives it (never a secret here). */
+    private Dependencies dependencies(ApiConfig config, S3Client s3, SqsClient sqs) {
+        return new Dependencies(s3, Optional.of(sqs), ApiTransport.newHttpClient(config.connectTimeout()),
+                ApiKeySource.fixed(config.key().orElseThrow()), mapper, Clock.systemUTC(), Sleeper.SYSTEM,
+                new SecureRandom());
     }
 
     /** Runs a handler with its log lines indented under the step that caused them. */

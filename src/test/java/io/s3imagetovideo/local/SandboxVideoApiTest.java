@@ -7,7 +7,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.s3imagetovideo.api.ApiKeySource;
 import io.s3imagetovideo.api.ImageUpload;
 import io.s3imagetovideo.api.RetryPolicy;
-import io.s3imagetovideo.api.VideoApiClient;
+import io.s3imagetovideo.api.ApiResult;
+import io.s3imagetovideo.api.ApiTransport;
+import io.s3imagetovideo.api.VideoApi;
+import io.s3imagetovideo.config.ApiConfig;
 import io.s3imagetovideo.config.Secret;
 import io.s3imagetovideo.sidecar.VideoRequest;
 import io.s3imagetovideo.sidecar.VideoSize;
@@ -29,6 +32,7 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -94,14 +98,19 @@ class SandboxVideoApiTest {
 
     @Test
     void theFunctionsOwnClientIsAccepted() {
-        var client = new VideoApiClient(VideoApiClient.newHttpClient(Duration.ofSeconds(5)), api.baseUrl(),
-                ApiKeySource.fixed(new Secret(KEY)), JSON, new RetryPolicy(1, Duration.ZERO, Duration.ZERO,
-                        Duration.ZERO), Duration.ofSeconds(10), clock, new RecordingSleeper(clock), new SecureRandom());
+        var config = new ApiConfig(api.baseUrl(), Optional.empty(), Optional.of(new Secret(KEY)), Duration.ofSeconds(5),
+                Duration.ofSeconds(10), 1, Duration.ZERO, Duration.ZERO);
+        var client = VideoApi.over(config, new RetryPolicy(1, Duration.ZERO, Duration.ZERO, Duration.ZERO),
+                ApiTransport.newHttpClient(Duration.ofSeconds(5)), ApiKeySource.fixed(new Secret(KEY)), JSON, clock,
+                new RecordingSleeper(clock), new SecureRandom());
         var request = new VideoRequest("a cow takes the driving test", "sora-2", "15", VideoSize.parse("1280x720")
                 .orElseThrow(), true, false, Map.of("style", "comic"));
 
-        var job = client.createVideo(request, new ImageUpload("场景 1+x.jpg", "image/jpeg", Images.jpeg(1280, 720)),
-                "idem-1", clock.instant().plusSeconds(60)).job();
+        var created = client.jobs().create(request, new ImageUpload("场景 1+x.jpg", "image/jpeg", Images.jpeg(1280, 720)),
+                "idem-1", clock.instant().plusSeconds(60));
+
+        assertThat(created).isInstanceOf(ApiResult.Ok.class);
+        var job = ((ApiResult.Ok<com.fasterxml.jackson.databind.node.ObjectNode>) created).value();
 
         assertThat(job.get("status").asText()).isEqualTo("queued");
         assertThat(job.get("seconds").asText()).isEqualTo("15");

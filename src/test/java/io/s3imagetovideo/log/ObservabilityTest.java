@@ -68,17 +68,17 @@ class ObservabilityTest {
 
         // Then one job submitted, one retry, two latencies, each a valid EMF document
         Map<String, List<JsonNode>> metrics = metrics();
-        assertThat(metrics.get(Metrics.JOBS_SUBMITTED)).singleElement()
-                .satisfies(m -> assertThat(m.path(Metrics.JOBS_SUBMITTED).asLong()).isEqualTo(1));
-        assertThat(metrics.get(Metrics.API_RETRIES)).hasSize(1);
-        assertThat(metrics.get(Metrics.API_LATENCY)).hasSize(2)
-                .allSatisfy(m -> assertThat(m.path(Metrics.API_LATENCY).asLong()).isNotNegative());
-        assertThat(metrics).doesNotContainKeys(Metrics.JOBS_REJECTED, Metrics.JOBS_FAILED);
-        JsonNode directive = metrics.get(Metrics.JOBS_SUBMITTED).get(0).path("_aws").path("CloudWatchMetrics").get(0);
+        assertThat(metrics.get(Metrics.Metric.JOBS_SUBMITTED.cloudWatchName())).singleElement()
+                .satisfies(m -> assertThat(m.path(Metrics.Metric.JOBS_SUBMITTED.cloudWatchName()).asLong()).isEqualTo(1));
+        assertThat(metrics.get(Metrics.Metric.API_RETRIES.cloudWatchName())).hasSize(1);
+        assertThat(metrics.get(Metrics.Metric.API_LATENCY.cloudWatchName())).hasSize(2)
+                .allSatisfy(m -> assertThat(m.path(Metrics.Metric.API_LATENCY.cloudWatchName()).asLong()).isNotNegative());
+        assertThat(metrics).doesNotContainKeys(Metrics.Metric.JOBS_REJECTED.cloudWatchName(), Metrics.Metric.JOBS_FAILED.cloudWatchName());
+        JsonNode directive = metrics.get(Metrics.Metric.JOBS_SUBMITTED.cloudWatchName()).get(0).path("_aws").path("CloudWatchMetrics").get(0);
         assertThat(directive.path("Namespace").asText()).isEqualTo(Metrics.NAMESPACE);
         assertThat(directive.path("Dimensions").get(0).get(0).asText()).isEqualTo(Metrics.DIMENSION);
         assertThat(directive.path("Metrics").get(0).path("Unit").asText()).isEqualTo("Count");
-        assertThat(metrics.get(Metrics.JOBS_SUBMITTED).get(0).path(Metrics.DIMENSION).asText()).isNotBlank();
+        assertThat(metrics.get(Metrics.Metric.JOBS_SUBMITTED.cloudWatchName()).get(0).path(Metrics.DIMENSION).asText()).isNotBlank();
     }
 
     @Test
@@ -101,7 +101,7 @@ class ObservabilityTest {
         assertThat(decision.path("key").asText()).isEqualTo("whale.prompt.json");
         assertThat(decision.path("action").asText()).isEqualTo("rejected");
         assertThat(decision.path("latency_ms").isIntegralNumber()).isTrue();
-        assertThat(metrics().get(Metrics.JOBS_REJECTED)).hasSize(1);
+        assertThat(metrics().get(Metrics.Metric.JOBS_REJECTED.cloudWatchName())).hasSize(1);
         assertThat(output()).doesNotContain("lighthouse keeper").doesNotContain(FunctionHarness.API_KEY);
         assertThat(h.posts()).isEmpty();
     }

@@ -8,13 +8,13 @@ import static com.github.tomakehurst.wiremock.client.WireMock.get;
 import static com.github.tomakehurst.wiremock.client.WireMock.getRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
 import static com.github.tomakehurst.wiremock.stubbing.Scenario.STARTED;
-import static io.s3imagetovideo.poll.PollHarness.API_KEY;
-import static io.s3imagetovideo.poll.PollHarness.JOB_ID;
-import static io.s3imagetovideo.poll.PollHarness.contentOf;
-import static io.s3imagetovideo.poll.PollHarness.job;
-import static io.s3imagetovideo.poll.PollHarness.json;
-import static io.s3imagetovideo.poll.PollHarness.statusOf;
-import static io.s3imagetovideo.poll.PollHarness.video;
+import static io.s3imagetovideo.support.HostStubs.API_KEY;
+import static io.s3imagetovideo.support.HostStubs.JOB_ID;
+import static io.s3imagetovideo.support.HostStubs.contentOf;
+import static io.s3imagetovideo.support.HostStubs.job;
+import static io.s3imagetovideo.support.HostStubs.json;
+import static io.s3imagetovideo.support.HostStubs.statusOf;
+import static io.s3imagetovideo.support.HostStubs.video;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
@@ -24,11 +24,14 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.github.tomakehurst.wiremock.http.Fault;
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
+import io.s3imagetovideo.queue.StatusCheck;
 import io.s3imagetovideo.support.ElasticMqBackend;
 import io.s3imagetovideo.support.Events;
 import io.s3imagetovideo.support.FunctionHarness;
+import io.s3imagetovideo.support.HostStubs;
 import io.s3imagetovideo.support.Mp4s;
 import io.s3imagetovideo.support.S3ProxyBackend;
+import io.s3imagetovideo.support.SqsEvents;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
 import java.time.Duration;
@@ -61,11 +64,11 @@ class PollFunctionTest {
     static final String RECORD = "in/scene.video.json";
     static final String VIDEO = "in/scene.mp4";
 
-    PollHarness h;
+    FunctionHarness h;
 
     @BeforeEach
     void start() {
-        h = new PollHarness(S3, SQS);
+        h = new FunctionHarness(S3, SQS);
     }
 
     @AfterEach
@@ -88,33 +91,33 @@ class PollFunctionTest {
 
         // Given a job the submit function created, which sent the first check to the queue
         h.submit("in/scene");
-        assertThat(h.record(RECORD).path("status").asText()).isEqualTo("queued");
+        assertThat(h.recordAt(RECORD).path("status").asText()).isEqualTo("queued");
 
         // When the checks arrive one by one
-        h.fh.clock.advance(Duration.ofSeconds(15));
+        h.clock.advance(Duration.ofSeconds(15));
         assertThat(h.pollNext().failedIds()).isEmpty();
-        JsonNode queued = h.record(RECORD);
+        JsonNode queued = h.recordAt(RECORD);
         assertThat(queued.path("status").asText()).isEqualTo("queued");
         assertThat(queued.path("poll").path("checks").asInt()).isEqualTo(1);
 
-        h.fh.clock.advance(Duration.ofSeconds(30));
+        h.clock.advance(Duration.ofSeconds(30));
         assertThat(h.pollNext().failedIds()).isEmpty();
-        JsonNode running = h.record(RECORD);
+        JsonNode running = h.recordAt(RECORD);
         assertThat(running.path("status").asText()).isEqualTo("in_progress");
         assertThat(running.path("progress").asInt()).isEqualTo(40);
         assertThat(h.object(VIDEO)).isEmpty();
 
-        h.fh.clock.advance(Duration.ofSeconds(60));
+        h.clock.advance(Duration.ofSeconds(60));
         assertThat(h.pollNext().failedIds()).isEmpty();
 
         // Then the video lands next to the image, byte for byte what the API served
         byte[] saved = h.object(VIDEO).orElseThrow();
         assertThat(saved).isEqualTo(mp4);
         assertThat(Mp4s.looksLikeMp4(saved)).isTrue();
-        assertThat(h.fh.contentType(VIDEO)).isEqualTo("video/mp4");
+        assertThat(h.contentType(VIDEO)).isEqualTo("video/mp4");
 
         // And the record says so, keeping the API's fields and where the job came from
-        JsonNode done = h.record(RECORD);
+        JsonNode done = h.recordAt(RECORD);
         assertThat(done.path("status").asText()).isEqualTo("completed");
         assertThat(done.path("progress").asInt()).isEqualTo(100);
         assertThat(done.path("completed_at").asText()).isEqualTo("1761623400");
@@ -129,7 +132,7 @@ class PollFunctionTest {
         assertThat(done.path("updated_at").asText()).isEqualTo("2026-11-24T10:01:45Z");
         assertThat(done.has("error")).isFalse();
         assertThat(done.toString()).doesNotContain(API_KEY);
-        assertThat(h.fh.contentType(RECORD)).startsWith("application/json");
+        assertThat(h.contentType(RECORD)).startsWith("application/json");
 
         // And nothing is left to check
         assertThat(h.receive(1)).isEmpty();
@@ -142,7 +145,7 @@ class PollFunctionTest {
         // Given a provider that replays a finished job's state for a repeated idempotency key
         byte[] mp4 = Mp4s.small();
         h.submit("in/scene", job("completed", 100));
-        assertThat(h.record(RECORD).path("status").asText()).isEqualTo("completed");
+        assertThat(h.recordAt(RECORD).path("status").asText()).isEqualTo("completed");
         h.api.stubFor(statusOf(JOB_ID).willReturn(json(job("completed", 100))));
         h.api.stubFor(contentOf(JOB_ID).willReturn(video(mp4)));
 
@@ -151,20 +154,20 @@ class PollFunctionTest {
 
         // Then the video is fetched after all, not dropped as if it were already there
         assertThat(h.object(VIDEO)).hasValueSatisfying(saved -> assertThat(saved).isEqualTo(mp4));
-        assertThat(h.record(RECORD).path("output").path("bytes").asLong()).isEqualTo(mp4.length);
+        assertThat(h.recordAt(RECORD).path("output").path("bytes").asLong()).isEqualTo(mp4.length);
     }
 
     @Test
     void downloadsTheVideoUrlFromAnotherHostWithoutTheKeyFollowingItsRedirects() {
         byte[] mp4 = Mp4s.ofSize(6 * 1024, 7);
         // The link carries a signature; the host sends the client on to where the file is
-        String videoUrl = h.cdn.baseUrl() + "/share/v.mp4?sig=s3cr3t&expires=1761627000";
-        h.cdn.stubFor(get(urlPathEqualTo("/share/v.mp4"))
+        String videoUrl = h.cdn().baseUrl() + "/share/v.mp4?sig=s3cr3t&expires=1761627000";
+        h.cdn().stubFor(get(urlPathEqualTo("/share/v.mp4"))
                 .willReturn(aResponse().withStatus(302).withHeader("Location", "/files/blob-1")));
-        h.cdn.stubFor(get(urlPathEqualTo("/files/blob-1"))
-                .willReturn(aResponse().withStatus(307).withHeader("Location", h.cdn.baseUrl() + "/files/blob-2")));
+        h.cdn().stubFor(get(urlPathEqualTo("/files/blob-1"))
+                .willReturn(aResponse().withStatus(307).withHeader("Location", h.cdn().baseUrl() + "/files/blob-2")));
         // No Content-Length: the body comes chunked
-        h.cdn.stubFor(get(urlPathEqualTo("/files/blob-2"))
+        h.cdn().stubFor(get(urlPathEqualTo("/files/blob-2"))
                 .willReturn(video(mp4).withChunkedDribbleDelay(4, 50)));
         h.api.stubFor(statusOf(JOB_ID).willReturn(json(job("completed", 100, "video_url", videoUrl))));
         h.submit("in/scene");
@@ -172,16 +175,16 @@ class PollFunctionTest {
         assertThat(h.pollNext().failedIds()).isEmpty();
 
         assertThat(h.object(VIDEO).orElseThrow()).isEqualTo(mp4);
-        JsonNode record = h.record(RECORD);
+        JsonNode record = h.recordAt(RECORD);
         assertThat(record.path("status").asText()).isEqualTo("completed");
         assertThat(record.path("video_url").asText()).isEqualTo(videoUrl);
         assertThat(record.path("output").path("bytes").asLong()).isEqualTo(mp4.length);
         // The key went to the API only, never to the video's host; OpenAI's /content was not needed
-        List<LoggedRequest> cdnRequests = h.cdn.findAll(anyRequestedFor(anyUrl()));
+        List<LoggedRequest> cdnRequests = h.cdn().findAll(anyRequestedFor(anyUrl()));
         assertThat(cdnRequests).hasSize(3);
         assertThat(cdnRequests).allSatisfy(r -> assertThat(r.containsHeader("Authorization")).isFalse());
         assertThat(cdnRequests.get(0).getUrl()).contains("sig=s3cr3t");
-        h.cdn.verify(3, anyRequestedFor(anyUrl()).withHeader("Authorization", absent()));
+        h.cdn().verify(3, anyRequestedFor(anyUrl()).withHeader("Authorization", absent()));
         h.api.verify(0, getRequestedFor(urlPathEqualTo("/v1/videos/" + JOB_ID + "/content")));
     }
 
@@ -200,20 +203,20 @@ class PollFunctionTest {
         assertThat(response.getBatchItemFailures()).isEmpty();
         assertThat(partSizes).containsExactly(8L * 1024 * 1024, 8L * 1024 * 1024, 1024L * 1024 + 123);
         assertThat(h.object(VIDEO).orElseThrow()).isEqualTo(mp4);
-        assertThat(h.record(RECORD).path("output").path("bytes").asLong()).isEqualTo(mp4.length);
+        assertThat(h.recordAt(RECORD).path("output").path("bytes").asLong()).isEqualTo(mp4.length);
     }
 
     @Test
     void recordsTheApisErrorWhenTheJobFailed() {
-        ObjectNode failed = (ObjectNode) PollHarness.read(job("failed", 0));
-        failed.set("error", PollHarness.read("{\"code\":\"moderation_blocked\","
+        ObjectNode failed = (ObjectNode) HostStubs.read(job("failed", 0));
+        failed.set("error", HostStubs.read("{\"code\":\"moderation_blocked\","
                 + "\"message\":\"The request was blocked by our moderation system.\"}"));
         h.api.stubFor(statusOf(JOB_ID).willReturn(json(failed.toString())));
         h.submit("in/scene");
 
         assertThat(h.pollNext().failedIds()).isEmpty();
 
-        JsonNode record = h.record(RECORD);
+        JsonNode record = h.recordAt(RECORD);
         assertThat(record.path("status").asText()).isEqualTo("failed");
         assertThat(record.path("error").path("code").asText()).isEqualTo("moderation_blocked");
         assertThat(record.path("error").path("message").asText())
@@ -231,7 +234,7 @@ class PollFunctionTest {
 
         assertThat(h.pollNext().failedIds()).isEmpty();
 
-        JsonNode record = h.record(RECORD);
+        JsonNode record = h.recordAt(RECORD);
         assertThat(record.path("status").asText()).isEqualTo("failed");
         assertThat(record.path("error").path("code").asText()).isEqualTo("video_not_found");
         assertThat(record.path("error").path("http_status").asInt()).isEqualTo(404);
@@ -245,16 +248,17 @@ class PollFunctionTest {
         h.api.stubFor(statusOf(JOB_ID).willReturn(json(job("in_progress", 12))));
         h.submit("in/scene");
 
-        h.fh.clock.advance(Duration.ofSeconds(3599));
+        h.clock.advance(Duration.ofSeconds(3599));
         assertThat(h.pollNext().failedIds()).isEmpty();
-        assertThat(h.record(RECORD).path("status").asText()).isEqualTo("in_progress");
+        assertThat(h.recordAt(RECORD).path("status").asText()).isEqualTo("in_progress");
 
-        h.fh.clock.advance(Duration.ofSeconds(1));
+        h.clock.advance(Duration.ofSeconds(1));
         assertThat(h.pollNext().failedIds()).isEmpty();
 
-        JsonNode record = h.record(RECORD);
+        JsonNode record = h.recordAt(RECORD);
         assertThat(record.path("status").asText()).isEqualTo("expired");
-        assertThat(record.path("error").path("code").asText()).isEqualTo("expired");
+        // docs/contract.md: an expired record says job_expired
+        assertThat(record.path("error").path("code").asText()).isEqualTo("job_expired");
         assertThat(record.path("error").path("message").asText()).contains("3600").contains("POLL_MAX_AGE_SECONDS")
                 .contains("in_progress (12%)");
         assertThat(record.path("progress").asInt()).isEqualTo(12);
@@ -277,13 +281,13 @@ class PollFunctionTest {
             h.acknowledge(messages, response);
 
             // The check goes back to the queue...
-            assertThat(PollHarness.Delivery.failedIds(response)).containsExactly(messages.get(0).messageId());
+            assertThat(FunctionHarness.Delivery.failedIds(response)).containsExactly(messages.get(0).messageId());
             assertThat(broken.requests()).isEqualTo(1);
             // ...and neither a partial video nor the part already uploaded is left
             assertThat(h.object(VIDEO)).isEmpty();
             assertThat(h.multipartUploads()).isEmpty();
-            assertThat(h.record(RECORD).path("status").asText()).isEqualTo("queued");
-            assertThat(h.record(RECORD).has("output")).isFalse();
+            assertThat(h.recordAt(RECORD).path("status").asText()).isEqualTo("queued");
+            assertThat(h.recordAt(RECORD).has("output")).isFalse();
             assertThat(h.count(QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES_NOT_VISIBLE)).isEqualTo(1);
 
             // When the same check is delivered again and the download works this time
@@ -293,7 +297,7 @@ class PollFunctionTest {
 
             assertThat(retry.getBatchItemFailures()).isEmpty();
             assertThat(h.object(VIDEO).orElseThrow()).isEqualTo(mp4);
-            assertThat(h.record(RECORD).path("status").asText()).isEqualTo("completed");
+            assertThat(h.recordAt(RECORD).path("status").asText()).isEqualTo("completed");
         }
     }
 
@@ -303,26 +307,26 @@ class PollFunctionTest {
         h.api.stubFor(contentOf(JOB_ID).willReturn(aResponse().withFault(Fault.RANDOM_DATA_THEN_CLOSE)));
         h.submit("in/scene");
 
-        PollHarness.Delivery delivery = h.pollNext();
+        FunctionHarness.Delivery delivery = h.pollNext();
 
         assertThat(delivery.failedIds()).containsExactly(delivery.message().messageId());
         assertThat(h.object(VIDEO)).isEmpty();
         assertThat(h.multipartUploads()).isEmpty();
-        assertThat(h.record(RECORD).path("status").asText()).isEqualTo("queued");
+        assertThat(h.recordAt(RECORD).path("status").asText()).isEqualTo("queued");
     }
 
     @Test
     void aVideoUrlThatRedirectsInCirclesIsGivenUpAfterFiveRedirects() {
-        h.cdn.stubFor(get(urlPathEqualTo("/loop.mp4"))
+        h.cdn().stubFor(get(urlPathEqualTo("/loop.mp4"))
                 .willReturn(aResponse().withStatus(302).withHeader("Location", "/loop.mp4?again=1")));
         h.api.stubFor(statusOf(JOB_ID).willReturn(json(job("completed", 100, "video_url",
-                h.cdn.baseUrl() + "/loop.mp4"))));
+                h.cdn().baseUrl() + "/loop.mp4"))));
         h.submit("in/scene");
 
-        PollHarness.Delivery delivery = h.pollNext();
+        FunctionHarness.Delivery delivery = h.pollNext();
 
         assertThat(delivery.failedIds()).containsExactly(delivery.message().messageId());
-        h.cdn.verify(1 + io.s3imagetovideo.api.VideoApiClient.MAX_VIDEO_REDIRECTS,
+        h.cdn().verify(1 + io.s3imagetovideo.api.VideoDownloads.MAX_REDIRECTS,
                 getRequestedFor(urlPathEqualTo("/loop.mp4")));
         assertThat(h.object(VIDEO)).isEmpty();
         assertThat(h.multipartUploads()).isEmpty();
@@ -335,13 +339,13 @@ class PollFunctionTest {
         h.submit("in/scene");
         String before = h.etag(RECORD);
 
-        PollHarness.Delivery delivery = h.pollNext();
+        FunctionHarness.Delivery delivery = h.pollNext();
 
         assertThat(delivery.failedIds()).containsExactly(delivery.message().messageId());
         assertThat(h.etag(RECORD)).isEqualTo(before);
         // A Retry-After of ten minutes is the queue's to wait, not the invocation's: one attempt, no sleep
         h.api.verify(1, getRequestedFor(urlPathEqualTo("/v1/videos/" + JOB_ID)));
-        assertThat(h.fh.sleeper.sleeps()).isEmpty();
+        assertThat(h.sleeper.sleeps()).isEmpty();
         assertThat(h.receive(1)).isEmpty(); // the failed check is in flight, no second one was sent
         assertThat(h.count(QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES_NOT_VISIBLE)).isEqualTo(1);
     }
@@ -356,9 +360,9 @@ class PollFunctionTest {
 
         assertThat(h.pollNext().failedIds()).isEmpty();
 
-        assertThat(h.record(RECORD).path("progress").asInt()).isEqualTo(5);
+        assertThat(h.recordAt(RECORD).path("progress").asInt()).isEqualTo(5);
         h.api.verify(2, getRequestedFor(urlPathEqualTo("/v1/videos/" + JOB_ID)));
-        assertThat(h.fh.sleeper.sleeps()).hasSize(1);
+        assertThat(h.sleeper.sleeps()).hasSize(1);
     }
 
     @Test
@@ -366,15 +370,15 @@ class PollFunctionTest {
         // The user uploaded again: the record now follows a newer job
         String newerJob = "video_99999999-0000-4000-8000-000000000001";
         h.submit("in/scene", FunctionHarness.JOB_JSON.replace(JOB_ID, newerJob));
-        h.receive(2).forEach(m -> h.sqs.deleteMessage(b -> b.queueUrl(h.queueUrl).receiptHandle(m.receiptHandle())));
+        h.receive(2).forEach(m -> h.sqs.orElseThrow().deleteMessage(b -> b.queueUrl(h.queueUrl).receiptHandle(m.receiptHandle())));
         String before = h.etag(RECORD);
-        SQSEvent oldCheck = SqsEvents.ofBody(new StatusCheck(h.bucket, RECORD, JOB_ID, 3).toJson(h.fh.mapper).toString());
+        SQSEvent oldCheck = SqsEvents.ofBody(new StatusCheck(h.bucket, RECORD, JOB_ID, 3).toJson(h.mapper).toString());
 
         SQSBatchResponse response = h.poll(oldCheck);
 
         assertThat(response.getBatchItemFailures()).isEmpty();
         assertThat(h.etag(RECORD)).isEqualTo(before);
-        assertThat(h.record(RECORD).path("id").asText()).isEqualTo(newerJob);
+        assertThat(h.recordAt(RECORD).path("id").asText()).isEqualTo(newerJob);
         h.api.verify(0, getRequestedFor(urlPathEqualTo("/v1/videos/" + JOB_ID)));
         assertThat(h.receive(1)).isEmpty();
         assertThat(h.object(VIDEO)).isEmpty();
@@ -397,7 +401,7 @@ class PollFunctionTest {
         h.acknowledge(first, new SQSBatchResponse(List.of()));
         List<Message> next = h.receive(1);
         assertThat(next).hasSize(1);
-        assertThat(PollHarness.read(next.get(0).body()).path("check").asInt()).isEqualTo(2);
+        assertThat(HostStubs.read(next.get(0).body()).path("check").asInt()).isEqualTo(2);
     }
 
     @Test
@@ -410,7 +414,7 @@ class PollFunctionTest {
         String after = h.etag(RECORD);
 
         SQSBatchResponse late = h.poll(SqsEvents.ofBody(
-                new StatusCheck(h.bucket, RECORD, JOB_ID, 7).toJson(h.fh.mapper).toString()));
+                new StatusCheck(h.bucket, RECORD, JOB_ID, 7).toJson(h.mapper).toString()));
 
         assertThat(late.getBatchItemFailures()).isEmpty();
         assertThat(h.etag(RECORD)).isEqualTo(after);
@@ -422,12 +426,12 @@ class PollFunctionTest {
         SQSBatchResponse response = h.poll(SqsEvents.ofBody("this is not JSON"));
         SQSBatchResponse missingJob = h.poll(SqsEvents.ofBody("{\"bucket\":\"" + h.bucket + "\",\"record\":\"a.video.json\"}"));
         SQSBatchResponse notARecord = h.poll(SqsEvents.ofBody(
-                new StatusCheck(h.bucket, "in/scene.png", JOB_ID, 1).toJson(h.fh.mapper).toString()));
+                new StatusCheck(h.bucket, "in/scene.png", JOB_ID, 1).toJson(h.mapper).toString()));
 
         assertThat(response.getBatchItemFailures()).isEmpty();
         assertThat(missingJob.getBatchItemFailures()).isEmpty();
         assertThat(notARecord.getBatchItemFailures()).isEmpty();
-        assertThat(h.fh.keys()).isEmpty();
+        assertThat(h.keys()).isEmpty();
         h.api.verify(0, anyRequestedFor(anyUrl()));
     }
 
@@ -444,9 +448,9 @@ class PollFunctionTest {
         SQSBatchResponse response = h.poll(SqsEvents.of(both));
 
         String failedId = both.stream().filter(m -> m.body().contains(other)).findFirst().orElseThrow().messageId();
-        assertThat(PollHarness.Delivery.failedIds(response)).containsExactly(failedId);
-        assertThat(h.record(RECORD).path("progress").asInt()).isEqualTo(50);
-        assertThat(h.record("in/other.video.json").path("status").asText()).isEqualTo("queued");
+        assertThat(FunctionHarness.Delivery.failedIds(response)).containsExactly(failedId);
+        assertThat(h.recordAt(RECORD).path("progress").asInt()).isEqualTo(50);
+        assertThat(h.recordAt("in/other.video.json").path("status").asText()).isEqualTo("queued");
     }
 
     // --- scheduling ---------------------------------------------------------------------------------
@@ -464,24 +468,24 @@ class PollFunctionTest {
         // The submit function's first check waits the initial delay
         assertThat(h.count(QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES_DELAYED)).isEqualTo(1);
         assertThat(h.count(QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES)).isZero();
-        h.sqs.purgeQueue(b -> b.queueUrl(h.queueUrl));
-        SQSEvent firstCheck = SqsEvents.ofBody(new StatusCheck(h.bucket, RECORD, JOB_ID, 1).toJson(h.fh.mapper).toString());
+        h.sqs.orElseThrow().purgeQueue(b -> b.queueUrl(h.queueUrl));
+        SQSEvent firstCheck = SqsEvents.ofBody(new StatusCheck(h.bucket, RECORD, JOB_ID, 1).toJson(h.mapper).toString());
         List<SendMessageRequest> sent = new CopyOnWriteArrayList<>();
 
-        SQSBatchResponse response = h.poll(h.pollHandler(h.s3, recordingSends(h.sqs, sent)), firstCheck);
+        SQSBatchResponse response = h.poll(h.pollHandler(h.s3, recordingSends(h.sqs.orElseThrow(), sent)), firstCheck);
 
         // The second waits twice as long: delayed in the queue, not yet visible
         assertThat(response.getBatchItemFailures()).isEmpty();
         assertThat(sent).hasSize(1);
         assertThat(sent.get(0).delaySeconds()).isEqualTo(40);
-        JsonNode body = PollHarness.read(sent.get(0).messageBody());
+        JsonNode body = HostStubs.read(sent.get(0).messageBody());
         assertThat(body.path("check").asInt()).isEqualTo(2);
         assertThat(body.path("job_id").asText()).isEqualTo(JOB_ID);
         assertThat(body.path("record").asText()).isEqualTo(RECORD);
         assertThat(body.path("bucket").asText()).isEqualTo(h.bucket);
         assertThat(h.count(QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES_DELAYED)).isEqualTo(1);
         assertThat(h.count(QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES)).isZero();
-        assertThat(h.record(RECORD).path("poll").path("next_check_at").asText()).isEqualTo("2026-11-24T10:00:40Z");
+        assertThat(h.recordAt(RECORD).path("poll").path("next_check_at").asText()).isEqualTo("2026-11-24T10:00:40Z");
     }
 
     @Test
@@ -489,14 +493,14 @@ class PollFunctionTest {
         h.env("POLL_INITIAL_DELAY_SECONDS", "15").env("POLL_MAX_DELAY_SECONDS", "900");
         h.api.stubFor(statusOf(JOB_ID).willReturn(json(job("queued", 0))));
         h.submit("in/scene");
-        SQSEvent firstCheck = SqsEvents.ofBody(new StatusCheck(h.bucket, RECORD, JOB_ID, 1).toJson(h.fh.mapper).toString());
-        h.sqs.purgeQueue(b -> b.queueUrl(h.queueUrl));
+        SQSEvent firstCheck = SqsEvents.ofBody(new StatusCheck(h.bucket, RECORD, JOB_ID, 1).toJson(h.mapper).toString());
+        h.sqs.orElseThrow().purgeQueue(b -> b.queueUrl(h.queueUrl));
 
         assertThat(h.poll(firstCheck).getBatchItemFailures()).isEmpty();
 
         assertThat(h.count(QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES_DELAYED)).isEqualTo(1);
         assertThat(h.count(QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES)).isZero();
-        assertThat(h.record(RECORD).path("poll").path("next_check_at").asText()).isEqualTo("2026-11-24T10:00:30Z");
+        assertThat(h.recordAt(RECORD).path("poll").path("next_check_at").asText()).isEqualTo("2026-11-24T10:00:30Z");
     }
 
     // --- the event file for sam local invoke --------------------------------------------------------
@@ -504,10 +508,10 @@ class PollFunctionTest {
     @Test
     void handlesTheEventFileForSamLocalInvoke() {
         SQSEvent event = EventLoader.loadSQSEvent(Events.DIR.resolve("sqs-poll.json").toString());
-        StatusCheck check = StatusCheck.fromJson(PollHarness.read(event.getRecords().get(0).getBody())).orElseThrow();
+        StatusCheck check = StatusCheck.fromJson(HostStubs.read(event.getRecords().get(0).getBody())).orElseThrow();
         assertThat(check.recordKey()).isEqualTo("in box/场景 1+x.video.json");
         assertThat(check.jobId()).isEqualTo(JOB_ID);
-        try (PollHarness example = new PollHarness(new FunctionHarness(S3, check.bucket()), SQS)) {
+        try (FunctionHarness example = new FunctionHarness(S3, SQS, check.bucket(), java.util.function.UnaryOperator.identity())) {
             byte[] mp4 = Mp4s.small();
             example.api.stubFor(statusOf(JOB_ID).willReturn(json(job("completed", 100))));
             example.api.stubFor(contentOf(JOB_ID).willReturn(video(mp4)));
@@ -517,7 +521,7 @@ class PollFunctionTest {
 
             assertThat(response.getBatchItemFailures()).isEmpty();
             assertThat(example.object("in box/场景 1+x.mp4").orElseThrow()).isEqualTo(mp4);
-            assertThat(example.record("in box/场景 1+x.video.json").path("output").path("video").asText())
+            assertThat(example.recordAt("in box/场景 1+x.video.json").path("output").path("video").asText())
                     .isEqualTo("in box/场景 1+x.mp4");
         }
     }

@@ -1,18 +1,23 @@
 package io.s3imagetovideo.poll;
 
-import static io.s3imagetovideo.poll.PollHarness.JOB_ID;
-import static io.s3imagetovideo.poll.PollHarness.job;
-import static io.s3imagetovideo.poll.PollHarness.json;
-import static io.s3imagetovideo.poll.PollHarness.statusOf;
+import static io.s3imagetovideo.support.HostStubs.JOB_ID;
+import static io.s3imagetovideo.support.HostStubs.job;
+import static io.s3imagetovideo.support.HostStubs.json;
+import static io.s3imagetovideo.support.HostStubs.statusOf;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
 import com.github.tomakehurst.wiremock.client.WireMock;
 import io.s3imagetovideo.config.ConfigException;
+import io.s3imagetovideo.config.PollConfig;
+import io.s3imagetovideo.wiring.Dependencies;
+import io.s3imagetovideo.wiring.DependencyFactory;
 import io.s3imagetovideo.support.ElasticMqBackend;
 import io.s3imagetovideo.support.FunctionHarness;
+import io.s3imagetovideo.support.HostStubs;
 import io.s3imagetovideo.support.S3ProxyBackend;
+import io.s3imagetovideo.support.SqsEvents;
 import io.s3imagetovideo.support.TestContext;
 import java.time.Duration;
 import java.util.Map;
@@ -29,11 +34,11 @@ class PollHandlerTest {
     @RegisterExtension
     static final ElasticMqBackend SQS = new ElasticMqBackend();
 
-    PollHarness h;
+    FunctionHarness h;
 
     @BeforeEach
     void start() {
-        h = new PollHarness(S3, SQS);
+        h = new FunctionHarness(S3, SQS);
     }
 
     @AfterEach
@@ -43,16 +48,19 @@ class PollHandlerTest {
 
     @Test
     void buildsItsClientsFromTheEnvironment() {
-        var wiring = PollHandler.Wiring.fromEnvironment(Map.of("VIDEO_API_KEY", "k", "POLL_QUEUE_URL",
-                "http://127.0.0.1:1/000000000000/poll", "AWS_ENDPOINT_URL", "http://127.0.0.1:1"));
+        Map<String, String> env = Map.of("VIDEO_API_KEY", "k", "POLL_QUEUE_URL",
+                "http://127.0.0.1:1/000000000000/poll", "AWS_ENDPOINT_URL", "http://127.0.0.1:1");
+        PollConfig config = PollConfig.fromEnv(env);
+        Dependencies dependencies = DependencyFactory.fromEnvironment(env, config.api(), true);
 
-        assertThat(wiring.pollService()).isNotNull();
-        assertThat(wiring.config().pollMaxAgeSeconds()).isEqualTo(7200);
+        assertThat(new PollHandler(config, dependencies)).isNotNull();
+        assertThat(dependencies.sqs()).isPresent();
+        assertThat(config.pollMaxAge()).isEqualTo(Duration.ofSeconds(7200));
     }
 
     @Test
     void refusesToStartWithoutTheQueueItReschedulesTo() {
-        assertThatThrownBy(() -> PollHandler.Wiring.fromEnvironment(Map.of("VIDEO_API_KEY", "k",
+        assertThatThrownBy(() -> PollConfig.fromEnv(Map.of("VIDEO_API_KEY", "k",
                 "AWS_ENDPOINT_URL", "http://127.0.0.1:1")))
                 .isInstanceOf(ConfigException.class).hasMessageContaining("POLL_QUEUE_URL");
     }
@@ -66,20 +74,20 @@ class PollHandlerTest {
         SQSBatchResponse response = h.pollHandler().handleRequest(SqsEvents.of(messages),
                 new TestContext("poll", Duration.ofSeconds(5), "req"));
 
-        assertThat(PollHarness.Delivery.failedIds(response)).containsExactly(messages.get(0).messageId());
+        assertThat(FunctionHarness.Delivery.failedIds(response)).containsExactly(messages.get(0).messageId());
         h.api.verify(0, WireMock.getRequestedFor(WireMock.urlPathEqualTo("/v1/videos/" + JOB_ID)));
-        assertThat(h.record("late.video.json").path("status").asText()).isEqualTo("queued");
+        assertThat(h.recordAt("late.video.json").path("status").asText()).isEqualTo("queued");
     }
 
     @Test
     void expiresAJobWhoseStatusCannotBeHadOnceItIsPastTheMaximumAge() {
         h.api.stubFor(statusOf(JOB_ID).willReturn(FunctionHarness.openAiError(503, "overloaded", "try later")));
         h.submit("old");
-        h.fh.clock.advance(Duration.ofSeconds(7200));
+        h.clock.advance(Duration.ofSeconds(7200));
 
         assertThat(h.pollNext().failedIds()).isEmpty();
 
-        var record = h.record("old.video.json");
+        var record = h.recordAt("old.video.json");
         assertThat(record.path("status").asText()).isEqualTo("expired");
         assertThat(record.path("error").path("message").asText()).contains("7200").contains("overloaded");
         assertThat(h.receive(1)).isEmpty();

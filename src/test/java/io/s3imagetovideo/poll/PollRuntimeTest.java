@@ -1,17 +1,18 @@
 package io.s3imagetovideo.poll;
 
-import static io.s3imagetovideo.poll.PollHarness.API_KEY;
-import static io.s3imagetovideo.poll.PollHarness.JOB_ID;
-import static io.s3imagetovideo.poll.PollHarness.contentOf;
-import static io.s3imagetovideo.poll.PollHarness.job;
-import static io.s3imagetovideo.poll.PollHarness.json;
-import static io.s3imagetovideo.poll.PollHarness.statusOf;
-import static io.s3imagetovideo.poll.PollHarness.video;
+import static io.s3imagetovideo.support.HostStubs.API_KEY;
+import static io.s3imagetovideo.support.HostStubs.JOB_ID;
+import static io.s3imagetovideo.support.HostStubs.contentOf;
+import static io.s3imagetovideo.support.HostStubs.job;
+import static io.s3imagetovideo.support.HostStubs.json;
+import static io.s3imagetovideo.support.HostStubs.statusOf;
+import static io.s3imagetovideo.support.HostStubs.video;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.s3imagetovideo.support.ElasticMqBackend;
+import io.s3imagetovideo.support.FunctionHarness;
 import io.s3imagetovideo.support.LambdaRuntimeProcess;
 import io.s3imagetovideo.support.Mp4s;
 import io.s3imagetovideo.support.S3ProxyBackend;
@@ -36,12 +37,12 @@ class PollRuntimeTest {
     @RegisterExtension
     static final ElasticMqBackend SQS = new ElasticMqBackend();
 
-    private PollHarness h;
+    private FunctionHarness h;
     private String lastOutput;
 
     @BeforeEach
     void start() {
-        h = new PollHarness(S3, SQS);
+        h = new FunctionHarness(S3, SQS);
     }
 
     @AfterEach
@@ -64,8 +65,8 @@ class PollRuntimeTest {
         // Then no message failed, the video is byte for byte what the API served, and the record says so
         assertThat(result).startsWith("response:").contains("\"batchItemFailures\":[]");
         assertThat(h.object("in box/场景 1+x.mp4")).hasValueSatisfying(saved -> assertThat(saved).isEqualTo(mp4));
-        assertThat(h.fh.contentType("in box/场景 1+x.mp4")).isEqualTo("video/mp4");
-        JsonNode record = h.record("in box/场景 1+x.video.json");
+        assertThat(h.contentType("in box/场景 1+x.mp4")).isEqualTo("video/mp4");
+        JsonNode record = h.recordAt("in box/场景 1+x.video.json");
         assertThat(record.path("status").asText()).isEqualTo("completed");
         assertThat(record.path("output").path("bytes").asLong()).isEqualTo(mp4.length);
         assertThat(record.path("output").path("video").asText()).isEqualTo("in box/场景 1+x.mp4");
@@ -77,8 +78,8 @@ class PollRuntimeTest {
     void failedJobLeavesTheApisErrorInTheRecord() throws Exception {
         // Given a queued job that the API then gives up on
         h.submit("in/scene");
-        ObjectNode failed = (ObjectNode) PollHarness.read(job("failed", 0));
-        failed.set("error", PollHarness.read(
+        ObjectNode failed = (ObjectNode) io.s3imagetovideo.support.HostStubs.read(job("failed", 0));
+        failed.set("error", io.s3imagetovideo.support.HostStubs.read(
                 "{\"code\":\"moderation_blocked\",\"message\":\"Your request was blocked by our moderation system.\"}"));
         h.api.stubFor(statusOf(JOB_ID).willReturn(json(failed.toString())));
 
@@ -87,7 +88,7 @@ class PollRuntimeTest {
 
         // Then the record carries the API's own error and no video appears
         assertThat(result).startsWith("response:").contains("\"batchItemFailures\":[]");
-        JsonNode record = h.record("in/scene.video.json");
+        JsonNode record = h.recordAt("in/scene.video.json");
         assertThat(record.path("status").asText()).isEqualTo("failed");
         assertThat(record.path("error").path("code").asText()).isEqualTo("moderation_blocked");
         assertThat(record.path("error").path("message").asText())
@@ -109,7 +110,7 @@ class PollRuntimeTest {
                         "POLL_MAX_AGE_SECONDS", Integer.toString(Integer.MAX_VALUE),
                         "VIDEO_API_BASE_URL", h.api.baseUrl(),
                         "VIDEO_API_KEY", API_KEY))) {
-            String result = function.invoke(SqsEvents.json(messages));
+            String result = function.invoke(io.s3imagetovideo.support.SqsEvents.json(messages));
             lastOutput = function.output();
             assertThat(lastOutput).doesNotContain(API_KEY);
             return result;

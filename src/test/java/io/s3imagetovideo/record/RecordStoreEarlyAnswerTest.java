@@ -1,11 +1,11 @@
 package io.s3imagetovideo.record;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.s3imagetovideo.support.S3ProxyBackend;
+import java.time.Instant;
 import java.util.Optional;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterEach;
@@ -49,28 +49,28 @@ class RecordStoreEarlyAnswerTest {
 
     @Test
     void aCreateThatLosesTheRaceIsALostRaceEveryTime() {
-        RecordStore store = new RecordStore(s3, mapper);
+        S3RecordStore store = new S3RecordStore(s3, mapper);
         for (int i = 0; i < 100; i++) {
             String key = "race/" + i + ".video.json";
             store.write(bucket, key, record("winner", 0), Optional.empty());
 
-            assertThatThrownBy(() -> store.write(bucket, key, record("loser", 0), Optional.empty()))
-                    .as("write %d", i).isInstanceOf(RecordConflictException.class);
-            assertThat(store.read(bucket, key).orElseThrow().json().path("claim_token").asText()).isEqualTo("winner");
+            assertThat(store.write(bucket, key, record("loser", 0), Optional.empty()))
+                    .as("write %d", i).isInstanceOf(Write.LostRace.class);
+            assertThat(tokenAt(store, key)).isEqualTo("winner");
         }
     }
 
     @Test
     void aMoveFromAStaleEtagIsALostRaceEveryTime() {
-        RecordStore store = new RecordStore(s3, mapper);
+        S3RecordStore store = new S3RecordStore(s3, mapper);
         for (int i = 0; i < 100; i++) {
             String key = "stale/" + i + ".video.json";
-            String first = store.write(bucket, key, record("first", 0), Optional.empty());
+            String first = etagOf(store.write(bucket, key, record("first", 0), Optional.empty()));
             store.write(bucket, key, record("second", 0), Optional.of(first));
 
-            assertThatThrownBy(() -> store.write(bucket, key, record("third", 0), Optional.of(first)))
-                    .as("write %d", i).isInstanceOf(RecordConflictException.class);
-            assertThat(store.read(bucket, key).orElseThrow().json().path("claim_token").asText()).isEqualTo("second");
+            assertThat(store.write(bucket, key, record("third", 0), Optional.of(first)))
+                    .as("write %d", i).isInstanceOf(Write.LostRace.class);
+            assertThat(tokenAt(store, key)).isEqualTo("second");
         }
     }
 
@@ -85,13 +85,13 @@ class RecordStoreEarlyAnswerTest {
         try (S3Client client = S3.clientBuilder()
                 .serviceConfiguration(S3Configuration.builder().expectContinueEnabled(expectContinue).build())
                 .build()) {
-            RecordStore store = new RecordStore(client, mapper);
+            S3RecordStore store = new S3RecordStore(client, mapper);
             String key = "large/" + expectContinue + ".video.json";
             store.write(bucket, key, record("winner", 0), Optional.empty());
 
-            assertThatThrownBy(() -> store.write(bucket, key, record("loser", 16 * 1024 * 1024), Optional.empty()))
-                    .isInstanceOf(RecordConflictException.class);
-            assertThat(store.read(bucket, key).orElseThrow().json().path("claim_token").asText()).isEqualTo("winner");
+            assertThat(store.write(bucket, key, record("loser", 16 * 1024 * 1024), Optional.empty()))
+                    .isInstanceOf(Write.LostRace.class);
+            assertThat(tokenAt(store, key)).isEqualTo("winner");
         }
     }
 
@@ -103,29 +103,41 @@ class RecordStoreEarlyAnswerTest {
     void aWriteWhoseAnswerWasCutOffIsConfirmedByReadingItBack() {
         try (S3Client client = S3.clientBuilder()
                 .overrideConfiguration(o -> o.retryStrategy(AwsRetryStrategy.doNotRetry())).build()) {
-            RecordStore store = new RecordStore(client, mapper);
+            S3RecordStore store = new S3RecordStore(client, mapper);
             for (int i = 0; i < 300; i++) {
                 String key = "fresh/" + i + ".video.json";
                 String token = "writer-" + i;
 
-                String etag = store.write(bucket, key, record(token, 0), Optional.empty());
+                String etag = etagOf(store.write(bucket, key, record(token, 0), Optional.empty()));
 
                 StoredRecord stored = store.read(bucket, key).orElseThrow();
                 assertThat(stored.etag()).as("write %d", i).isEqualTo(etag);
-                assertThat(stored.json().path("claim_token").asText()).isEqualTo(token);
+                assertThat(stored.record().claim().orElseThrow().token()).isEqualTo(token);
             }
         }
     }
 
-    private ObjectNode record(String claimToken, int padding) {
-        ObjectNode record = mapper.createObjectNode();
-        record.put("status", "submitting");
-        record.put("claim_token", claimToken);
-        // A long, as the poll function writes output.bytes; read back, the same number is an int.
-        record.put("bytes", 123L);
+    /** A claim whose token tells the writers apart; it carries a saved video's long byte count too. */
+    private JobRecord record(String claimToken, int padding) {
+        ObjectNode job = mapper.createObjectNode();
         if (padding > 0) {
-            record.put("padding", "x".repeat(padding));
+            job.put("padding", "x".repeat(padding));
         }
-        return record;
+        Instant now = Instant.parse("2026-11-24T10:00:00Z");
+        // A long, as the poll function writes output.bytes; read back, the same number is an int.
+        return new JobRecord(Status.SUBMITTING, Optional.empty(), job, Optional.empty(),
+                Optional.of(new Claim(now.plusSeconds(900), claimToken, false)), Optional.empty(),
+                Source.pair(bucket, "in/scene.png", "i1", "in/scene.prompt.json", "p1"), Optional.empty(),
+                Optional.empty(), Optional.empty(), Optional.of(new Output("in/scene.mp4", 123L, "video/mp4")),
+                Optional.empty(), now);
+    }
+
+    private String tokenAt(S3RecordStore store, String key) {
+        return store.read(bucket, key).orElseThrow().record().claim().orElseThrow().token();
+    }
+
+    private static String etagOf(Write write) {
+        assertThat(write).isInstanceOf(Write.Written.class);
+        return ((Write.Written) write).etag();
     }
 }

@@ -31,8 +31,6 @@ import com.github.tomakehurst.wiremock.common.Notifier;
 import com.github.tomakehurst.wiremock.http.Fault;
 import io.s3imagetovideo.api.ApiKeySource;
 import io.s3imagetovideo.api.SecretsManagerApiKeySource;
-import io.s3imagetovideo.api.VideoApiClient;
-import io.s3imagetovideo.config.Config;
 import io.s3imagetovideo.config.ConfigException;
 import io.s3imagetovideo.log.Log;
 import io.s3imagetovideo.poll.PollHandler;
@@ -41,10 +39,10 @@ import io.s3imagetovideo.submit.SubmitHandler;
 import io.s3imagetovideo.submit.SubmitLaterException;
 import io.s3imagetovideo.support.ElasticMqBackend;
 import io.s3imagetovideo.support.Events;
+import io.s3imagetovideo.support.FunctionHarness;
 import io.s3imagetovideo.support.Images;
 import io.s3imagetovideo.support.Mp4s;
 import io.s3imagetovideo.support.MutableClock;
-import io.s3imagetovideo.support.RecordingSleeper;
 import io.s3imagetovideo.support.S3ProxyBackend;
 import io.s3imagetovideo.support.TestContext;
 import java.net.URI;
@@ -54,6 +52,7 @@ import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -112,10 +111,9 @@ class KeyLeakTest {
     };
 
     private final ObjectMapper mapper = new ObjectMapper();
-    private final MutableClock clock = new MutableClock(Instant.parse("2026-11-24T10:00:00Z"));
-    private final RecordingSleeper sleeper = new RecordingSleeper(clock);
-    private final Map<String, String> env = new HashMap<>();
 
+    private FunctionHarness h;
+    private MutableClock clock;
     private WireMockServer api;
     private WireMockServer cdn;
     private WireMockServer secrets;
@@ -130,15 +128,17 @@ class KeyLeakTest {
 
     @BeforeEach
     void start() {
-        api = server();
-        cdn = server();
+        h = new FunctionHarness(S3, SQS, "leak-" + UUID.randomUUID().toString().substring(0, 8),
+                options -> options.notifier(SILENT));
+        clock = h.clock;
+        api = h.api;
+        cdn = h.cdn();
+        s3 = h.s3;
+        sqs = h.sqs.orElseThrow();
+        bucket = h.bucket;
+        queueUrl = h.queueUrl;
         secrets = server();
         leaks = new LeakScanner(OLD_KEY, KEY);
-        s3 = S3.newClient();
-        bucket = "leak-" + UUID.randomUUID().toString().substring(0, 8);
-        s3.createBucket(b -> b.bucket(bucket));
-        sqs = SQS.newClient();
-        queueUrl = SQS.newQueue(sqs);
         secretsClient = SecretsManagerClient.builder()
                 .endpointOverride(URI.create(secrets.baseUrl()))
                 .region(Region.US_EAST_1)
@@ -148,26 +148,20 @@ class KeyLeakTest {
         keys = new SecretsManagerApiKeySource(secretsClient, SECRET_ARN, mapper);
         secretHolds(KEY);
         refuseEveryOtherApiRequestQuotingTheKey();
-        env.put("VIDEO_API_BASE_URL", api.baseUrl());
-        env.put("VIDEO_API_KEY_SECRET_ARN", SECRET_ARN);
-        env.put("VIDEO_API_MAX_ATTEMPTS", "3");
-        env.put("VIDEO_API_RETRY_INITIAL_DELAY_MS", "100");
-        env.put("VIDEO_API_RETRY_MAX_DELAY_MS", "200");
-        env.put("POLL_QUEUE_URL", queueUrl);
-        env.put("POLL_INITIAL_DELAY_SECONDS", "0");
-        env.put("POLL_MAX_DELAY_SECONDS", "0");
-        env.put("POLL_MAX_AGE_SECONDS", "3600");
+        // The key comes from the secret: the ARN set, the plain VIDEO_API_KEY of the harness is ignored.
+        h.env("VIDEO_API_KEY_SECRET_ARN", SECRET_ARN)
+                .env("VIDEO_API_MAX_ATTEMPTS", "3")
+                .env("VIDEO_API_RETRY_INITIAL_DELAY_MS", "100")
+                .env("VIDEO_API_RETRY_MAX_DELAY_MS", "200")
+                .env("POLL_MAX_AGE_SECONDS", "3600");
     }
 
     @AfterEach
     void stop() {
         leaks.close();
-        api.stop();
-        cdn.stop();
         secrets.stop();
         secretsClient.close();
-        sqs.close();
-        s3.close();
+        h.close();
     }
 
     private static WireMockServer server() {
@@ -484,20 +478,15 @@ class KeyLeakTest {
     /** What a handler returned or threw. */
     record Invocation(Object returned, Throwable thrown) {}
 
-    private Config config() {
-        return Config.fromEnv(env);
-    }
-
+    /** The handlers of one "container", their S3 and SQS calls recorded for the scan. */
     private SubmitHandler submitHandler() {
-        Config config = config();
-        return new SubmitHandler(config, leaks.recording(s3), leaks.recording(sqs),
-                VideoApiClient.newHttpClient(config.apiConnectTimeout()), mapper, keys, clock, sleeper);
+        return new SubmitHandler(h.submitConfig(), h.dependencies(leaks.recording(s3),
+                Optional.of(leaks.recording(sqs)), keys));
     }
 
     private PollHandler pollHandler() {
-        Config config = config();
-        return new PollHandler(config, leaks.recording(s3), leaks.recording(sqs),
-                VideoApiClient.newHttpClient(config.apiConnectTimeout()), mapper, keys, clock, sleeper);
+        return new PollHandler(h.pollConfig(), h.dependencies(leaks.recording(s3), Optional.of(leaks.recording(sqs)),
+                keys));
     }
 
     private Invocation submit(String key) {

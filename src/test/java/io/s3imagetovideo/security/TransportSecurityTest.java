@@ -9,20 +9,23 @@ import static com.github.tomakehurst.wiremock.client.WireMock.get;
 import static com.github.tomakehurst.wiremock.client.WireMock.matching;
 import static com.github.tomakehurst.wiremock.client.WireMock.getRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.post;
+import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
 import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder;
+import io.s3imagetovideo.api.ApiError;
 import io.s3imagetovideo.api.ApiKeySource;
+import io.s3imagetovideo.api.ApiResult;
+import io.s3imagetovideo.api.ApiTransport;
 import io.s3imagetovideo.api.ImageUpload;
 import io.s3imagetovideo.api.RetryPolicy;
-import io.s3imagetovideo.api.VideoApiClient;
-import io.s3imagetovideo.api.VideoApiClient.VideoDownload;
-import io.s3imagetovideo.api.VideoApiException;
+import io.s3imagetovideo.api.VideoApi;
+import io.s3imagetovideo.api.VideoDownloads.VideoDownload;
+import io.s3imagetovideo.config.ApiConfig;
 import io.s3imagetovideo.config.Secret;
 import io.s3imagetovideo.sidecar.VideoRequest;
 import io.s3imagetovideo.sidecar.VideoSize;
@@ -35,6 +38,7 @@ import java.net.http.HttpClient;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Random;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -70,11 +74,22 @@ class TransportSecurityTest {
         cdn.stop();
     }
 
-    private VideoApiClient client(int maxAttempts) {
-        return new VideoApiClient(VideoApiClient.newHttpClient(Duration.ofSeconds(5)), URI.create(api.baseUrl()),
-                ApiKeySource.fixed(new Secret(KEY)), new ObjectMapper(),
-                new RetryPolicy(maxAttempts, Duration.ofMillis(10), Duration.ofMillis(10), Duration.ofSeconds(10)),
-                Duration.ofSeconds(10), clock, clock::advance, new Random(7));
+    private VideoApi client(int maxAttempts) {
+        var config = new ApiConfig(URI.create(api.baseUrl()), Optional.empty(), Optional.of(new Secret(KEY)),
+                Duration.ofSeconds(5), Duration.ofSeconds(10), maxAttempts, Duration.ofMillis(10), Duration.ofMillis(10));
+        return VideoApi.over(config, new RetryPolicy(maxAttempts, Duration.ofMillis(10), Duration.ofMillis(10),
+                Duration.ofSeconds(10)), ApiTransport.newHttpClient(Duration.ofSeconds(5)),
+                ApiKeySource.fixed(new Secret(KEY)), new ObjectMapper(), clock, clock::advance, new Random(7));
+    }
+
+    private static <T> T ok(ApiResult<T> result) {
+        assertThat(result).isInstanceOf(ApiResult.Ok.class);
+        return ((ApiResult.Ok<T>) result).value();
+    }
+
+    private static ApiError failure(ApiResult<?> result) {
+        assertThat(result).isInstanceOf(ApiResult.Failed.class);
+        return ((ApiResult.Failed<?>) result).error();
     }
 
     /** The other host's address: another port, and spelled as an IP where the API's base says localhost. */
@@ -94,7 +109,7 @@ class TransportSecurityTest {
 
     @Test
     void theApiClientFollowsNoRedirectsOnItsOwn() {
-        HttpClient http = VideoApiClient.newHttpClient(Duration.ofSeconds(1));
+        HttpClient http = ApiTransport.newHttpClient(Duration.ofSeconds(1));
 
         assertThat(http.followRedirects()).isEqualTo(HttpClient.Redirect.NEVER);
     }
@@ -108,7 +123,7 @@ class TransportSecurityTest {
         cdn.stubFor(get(urlPathEqualTo("/blobs/" + JOB_ID + ".mp4"))
                 .willReturn(aResponse().withStatus(200).withHeader("Content-Type", "video/mp4").withBody(mp4)));
 
-        byte[] downloaded = readAll(client(1).downloadContent(JOB_ID, DEADLINE));
+        byte[] downloaded = readAll(ok(client(1).downloads().content(JOB_ID, DEADLINE)));
 
         assertThat(downloaded).isEqualTo(mp4);
         api.verify(1, getRequestedFor(urlPathEqualTo("/v1/videos/" + JOB_ID + "/content"))
@@ -126,8 +141,8 @@ class TransportSecurityTest {
         cdn.stubFor(get(urlPathEqualTo("/files/2"))
                 .willReturn(aResponse().withStatus(200).withHeader("Content-Type", "video/mp4").withBody(mp4)));
 
-        byte[] downloaded = readAll(client(1).downloadVideoUrl(URI.create(api.baseUrl() + "/share/" + JOB_ID),
-                DEADLINE));
+        byte[] downloaded = readAll(ok(client(1).downloads().url(URI.create(api.baseUrl() + "/share/" + JOB_ID),
+                DEADLINE)));
 
         assertThat(downloaded).isEqualTo(mp4);
         // A video_url is a link, not an API call: not even the API's own host gets the key for it
@@ -143,11 +158,11 @@ class TransportSecurityTest {
         VideoRequest request = new VideoRequest("a cow", "sora-2", "10", VideoSize.PORTRAIT_720, false, true, Map.of());
         ImageUpload image = new ImageUpload("scene.png", "image/png", new byte[] {(byte) 0x89, 'P', 'N', 'G'});
 
-        VideoApiException e = catchThrowableOfType(VideoApiException.class,
-                () -> client(3).createVideo(request, image, "idem-1", DEADLINE));
+        ApiError e = failure(client(3).jobs().create(request, image, "idem-1", DEADLINE));
 
-        assertThat(e.httpStatus()).isEqualTo(307);
-        assertThat(e.isRetryable()).isFalse();
+        assertThat(e.httpStatus()).hasValue(307);
+        assertThat(e).isInstanceOf(ApiError.Refused.class);
+        api.verify(1, postRequestedFor(urlPathEqualTo("/v1/videos")));
         cdn.verify(0, anyRequestedFor(anyUrl()));
     }
 
@@ -161,13 +176,12 @@ class TransportSecurityTest {
         VideoRequest request = new VideoRequest("a cow", "sora-2", "10", VideoSize.PORTRAIT_720, false, true, Map.of());
         ImageUpload image = new ImageUpload("scene.png", "image/png", new byte[] {(byte) 0x89, 'P', 'N', 'G'});
 
-        VideoApiException e = catchThrowableOfType(VideoApiException.class,
-                () -> client(3).createVideo(request, image, "idem-1", DEADLINE));
+        ApiError e = failure(client(3).jobs().create(request, image, "idem-1", DEADLINE));
 
-        assertThat(e.httpStatus()).isEqualTo(401);
-        assertThat(e.apiMessage()).isEqualTo("Incorrect API key provided: [redacted]. Check it at"
+        assertThat(e.httpStatus()).hasValue(401);
+        assertThat(e.message()).isEqualTo("Incorrect API key provided: [redacted]. Check it at"
                 + " https://example.com/keys (key [redacted]).");
-        assertThat(e.getMessage()).doesNotContain(KEY);
+        assertThat(e.describe()).doesNotContain(KEY);
         assertThat(e.toString()).doesNotContain(KEY);
     }
 
@@ -178,11 +192,10 @@ class TransportSecurityTest {
                 .withBody("{\"error\":{\"message\":\"Key " + KEY + " may not download this video\","
                         + "\"code\":\"forbidden\"}}")));
 
-        VideoApiException e = catchThrowableOfType(VideoApiException.class,
-                () -> client(1).downloadContent(JOB_ID, DEADLINE));
+        ApiError e = failure(client(1).downloads().content(JOB_ID, DEADLINE));
 
-        assertThat(e.httpStatus()).isEqualTo(403);
-        assertThat(e.apiMessage()).isEqualTo("Key [redacted] may not download this video");
-        assertThat(e.getMessage()).doesNotContain(KEY);
+        assertThat(e.httpStatus()).hasValue(403);
+        assertThat(e.message()).isEqualTo("Key [redacted] may not download this video");
+        assertThat(e.describe()).doesNotContain(KEY);
     }
 }

@@ -14,7 +14,10 @@ import com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder;
 import com.github.tomakehurst.wiremock.http.Fault;
 import com.github.tomakehurst.wiremock.stubbing.ServeEvent;
 import io.s3imagetovideo.record.ETags;
-import io.s3imagetovideo.record.JobRecords;
+import io.s3imagetovideo.record.RecordJson;
+import io.s3imagetovideo.record.RequestSummary;
+import io.s3imagetovideo.record.Source;
+import io.s3imagetovideo.record.Transitions;
 import io.s3imagetovideo.support.FunctionHarness;
 import io.s3imagetovideo.support.Images;
 import io.s3imagetovideo.support.S3Backend;
@@ -22,6 +25,8 @@ import io.s3imagetovideo.support.TestContext;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -199,11 +204,11 @@ abstract class ExactlyOnceContract {
         h.stubCreate(jobAccepted());
         var image = h.put("dead.png", Images.png(8, 8));
         var prompt = h.put("dead.prompt.json", PROMPT);
-        var source = JobRecords.Source.pair(h.bucket, "dead.png", ETags.normalize(image.eTag()),
+        var source = Source.pair(h.bucket, "dead.png", ETags.normalize(image.eTag()),
                 "dead.prompt.json", ETags.normalize(prompt.eTag()));
-        var claim = new JobRecords(h.mapper).claim(source, null, null, h.clock.instant(),
-                h.clock.instant().plus(Duration.ofMinutes(5)));
-        h.put("dead.video.json", claim.toString());
+        var claim = Transitions.claimed(source, new RequestSummary("sora-2", "10", "720x1280", "false", "true",
+                Map.of()), Optional.empty(), h.clock.instant(), h.clock.instant().plus(Duration.ofMinutes(5)));
+        h.put("dead.video.json", new RecordJson(h.mapper).write(claim).toString());
         S3Event redelivered = h.eventFor("dead.png");
 
         // When the event is redelivered before the claim expires, nothing is sent

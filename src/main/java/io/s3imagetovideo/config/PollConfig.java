@@ -1,0 +1,37 @@
+package io.s3imagetovideo.config;
+
+import java.time.Duration;
+import java.util.Map;
+
+/** The poll function's settings (docs/contract.md, "Configuration"): only the ones it reads. */
+public record PollConfig(
+        ApiConfig api,
+        String pollQueueUrl,
+        int pollInitialDelaySeconds,
+        int pollMaxDelaySeconds,
+        Duration pollMaxAge) {
+
+    public static PollConfig fromEnv(Map<String, String> variables) {
+        Env env = new Env(variables);
+        return new PollConfig(
+                ApiConfig.from(env),
+                // The poll function reschedules its own checks: it cannot do without the queue.
+                env.required("POLL_QUEUE_URL", "the poll function sends the next status check to that queue"),
+                initialDelay(env),
+                env.intInRange("POLL_MAX_DELAY_SECONDS", 900, 0, 900),
+                Duration.ofSeconds(env.intInRange("POLL_MAX_AGE_SECONDS", 7200, 1, Integer.MAX_VALUE)));
+    }
+
+    /** Read by both functions: the submit function sends the first check with it. */
+    static int initialDelay(Env env) {
+        return env.intInRange("POLL_INITIAL_DELAY_SECONDS", 15, 0, 900);
+    }
+
+    public PollConfig withApi(ApiConfig other) {
+        return new PollConfig(other, pollQueueUrl, pollInitialDelaySeconds, pollMaxDelaySeconds, pollMaxAge);
+    }
+
+    public PollConfig withPollQueueUrl(String url) {
+        return new PollConfig(api, url, pollInitialDelaySeconds, pollMaxDelaySeconds, pollMaxAge);
+    }
+}

@@ -1,0 +1,118 @@
+package io.s3imagetovideo.wiring;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.s3imagetovideo.api.ApiKeySource;
+import io.s3imagetovideo.api.ApiTransport;
+import io.s3imagetovideo.api.SecretsManagerApiKeySource;
+import io.s3imagetovideo.api.Sleeper;
+import io.s3imagetovideo.config.ApiConfig;
+import io.s3imagetovideo.config.ConfigException;
+import io.s3imagetovideo.config.Env;
+import java.net.URI;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.util.Map;
+import java.util.Optional;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.http.SdkHttpClient;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
+import software.amazon.awssdk.services.sqs.SqsClient;
+
+/**
+ * The one place that builds clients, for both functions and for their SnapStart rehearsal: the AWS
+ * clients on the lean URL-connection HTTP client, the {@code java.net.http} client for the video host,
+ * and the key source. The SDK reads {@code AWS_ENDPOINT_URL} and {@code AWS_ENDPOINT_URL_S3} itself;
+ * when either is set, S3 is addressed path-style so that local S3 servers work.
+ */
+public final class DependencyFactory {
+
+    private DependencyFactory() {}
+
+    /** What a function needs, from its environment; SQS only when {@code withQueue}. */
+    public static Dependencies fromEnvironment(Map<String, String> variables, ApiConfig api, boolean withQueue) {
+        Env env = new Env(variables);
+        ObjectMapper mapper = new ObjectMapper();
+        SdkHttpClient awsHttp = awsHttpClient();
+        return new Dependencies(s3(env, awsHttp), withQueue ? Optional.of(sqs(env, awsHttp)) : Optional.empty(),
+                ApiTransport.newHttpClient(api.connectTimeout()), apiKeys(api, env, awsHttp, mapper), mapper,
+                Clock.systemUTC(), Sleeper.SYSTEM, new SecureRandom());
+    }
+
+    /** Dependencies whose AWS clients talk to a loopback server; closing it closes them. */
+    public record Loopback(Dependencies dependencies, SdkHttpClient awsHttp) implements AutoCloseable {
+        @Override
+        public void close() {
+            dependencies.s3().close();
+            dependencies.sqs().ifPresent(SqsClient::close);
+            if (dependencies.keys() instanceof AutoCloseable keys) {
+                try {
+                    keys.close();
+                } catch (Exception e) {
+                    // a loopback client that fails to close leaves nothing behind
+                }
+            }
+            awsHttp.close();
+        }
+    }
+
+    /**
+     * The same dependencies with every AWS client (and the key's secret) on {@code endpoint}, a loopback
+     * server, with made-up credentials: for a rehearsal that must touch no account.
+     */
+    public static Loopback onLoopback(Dependencies real, URI endpoint) {
+        SdkHttpClient awsHttp = awsHttpClient();
+        var secrets = SecretsManagerClient.builder().httpClient(awsHttp).endpointOverride(endpoint)
+                .region(Region.US_EAST_1).credentialsProvider(LOOPBACK_CREDENTIALS).build();
+        return new Loopback(new Dependencies(
+                S3Client.builder().httpClient(awsHttp).endpointOverride(endpoint).forcePathStyle(true)
+                        .region(Region.US_EAST_1).credentialsProvider(LOOPBACK_CREDENTIALS).build(),
+                Optional.of(SqsClient.builder().httpClient(awsHttp).endpointOverride(endpoint)
+                        .region(Region.US_EAST_1).credentialsProvider(LOOPBACK_CREDENTIALS).build()),
+                real.http(), new SecretsManagerApiKeySource(secrets, "priming", real.mapper()), real.mapper(),
+                real.clock(), real.sleeper(), real.random()), awsHttp);
+    }
+
+    private static final StaticCredentialsProvider LOOPBACK_CREDENTIALS =
+            StaticCredentialsProvider.create(AwsBasicCredentials.create("priming", "priming"));
+
+    public static SdkHttpClient awsHttpClient() {
+        return UrlConnectionHttpClient.builder().build();
+    }
+
+    public static S3Client s3(Env env, SdkHttpClient http) {
+        var builder = S3Client.builder().httpClient(http);
+        if (env.isSet("AWS_ENDPOINT_URL") || env.isSet("AWS_ENDPOINT_URL_S3")) {
+            builder.forcePathStyle(true);
+        }
+        regionForLocalRuns(env).ifPresent(builder::region);
+        return builder.build();
+    }
+
+    public static SqsClient sqs(Env env, SdkHttpClient http) {
+        var builder = SqsClient.builder().httpClient(http);
+        regionForLocalRuns(env).ifPresent(builder::region);
+        return builder.build();
+    }
+
+    /** Where the key comes from: the secret when its ARN is set, else the plain variable. */
+    public static ApiKeySource apiKeys(ApiConfig api, Env env, SdkHttpClient http, ObjectMapper mapper) {
+        if (api.keySecretArn().isPresent()) {
+            var builder = SecretsManagerClient.builder().httpClient(http);
+            regionForLocalRuns(env).ifPresent(builder::region);
+            return new SecretsManagerApiKeySource(builder.build(), api.keySecretArn().get(), mapper);
+        }
+        return api.key().map(ApiKeySource::fixed).orElseThrow(() -> new ConfigException(
+                "No API key: set VIDEO_API_KEY_SECRET_ARN (a Secrets Manager secret) or, for local runs, VIDEO_API_KEY"));
+    }
+
+    /** Lambda always sets a region; a local run against a local endpoint may not, and needs none. */
+    private static Optional<Region> regionForLocalRuns(Env env) {
+        boolean hasRegion = env.isSet("AWS_REGION") || env.isSet("AWS_DEFAULT_REGION");
+        boolean local = env.variables().keySet().stream().anyMatch(k -> k.startsWith("AWS_ENDPOINT_URL") && env.isSet(k));
+        return !hasRegion && local ? Optional.of(Region.US_EAST_1) : Optional.empty();
+    }
+}

@@ -21,7 +21,8 @@ public record Env(Map<String, String> variables) {
     private static final Pattern IPV4_LITERAL = Pattern.compile("[0-9]{1,3}(\\.[0-9]{1,3}){3}");
 
     public Env {
-        variables = Map.copyOf(variables);
+        // A view, not a copy: reads go to the map given, which a test may watch.
+        variables = java.util.Collections.unmodifiableMap(variables);
     }
 
     public Optional<String> optional(String name) {

@@ -16,8 +16,10 @@ public record Claim(Instant expiresAt, String token, boolean released) {
         Objects.requireNonNull(token, "token");
     }
 
+    /** Held until {@code expiresAt}, rounded up to the whole second that the record writes. */
     public static Claim until(Instant expiresAt) {
-        return new Claim(expiresAt, UUID.randomUUID().toString(), false);
+        Instant whole = expiresAt.truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
+        return new Claim(whole.equals(expiresAt) ? whole : whole.plusSeconds(1), UUID.randomUUID().toString(), false);
     }
 
     /** Handed back at {@code now}: another invocation may take the upload over. */

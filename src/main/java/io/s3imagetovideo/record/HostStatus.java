@@ -31,7 +31,7 @@ public record HostStatus(Status status, Optional<String> word) {
      * not in the list, and a missing word are followed as {@code in_progress}.
      */
     public static HostStatus of(String word) {
-        if (word == null) {
+        if (word == null || word.isBlank()) {
             return new HostStatus(Status.IN_PROGRESS, Optional.empty());
         }
         Status ours = WORDS.getOrDefault(word.trim().toLowerCase(Locale.ROOT), Status.IN_PROGRESS);

@@ -61,6 +61,7 @@ public final class RecordJson {
         r.poll().ifPresent(p -> {
             ObjectNode poll = node.putObject("poll").put("checks", p.checks());
             p.nextCheckAt().ifPresent(t -> poll.put("next_check_at", timestamp(t)));
+            poll.put("token", p.token());
         });
         node.put("updated_at", timestamp(r.updatedAt()));
         return node;
@@ -144,8 +145,8 @@ public final class RecordJson {
     }
 
     private static Optional<PollState> poll(JsonNode p) {
-        return p.isObject() ? Optional.of(new PollState(p.path("checks").asInt(0), instant(p, "next_check_at")))
-                : Optional.empty();
+        return p.isObject() ? Optional.of(new PollState(p.path("checks").asInt(0), instant(p, "next_check_at"),
+                text(p, "token").orElse(""))) : Optional.empty();
     }
 
     private static Optional<String> text(JsonNode node, String field) {

@@ -81,7 +81,7 @@ public final class Transitions {
     public static JobRecord progressed(JobRecord current, ObjectNode answer, HostStatus status, int check,
             Instant nextCheckAt, Instant now) {
         return following(current, merged(current, answer), status.status(), status.word(), Optional.empty(),
-                Optional.empty(), new PollState(check, Optional.of(nextCheckAt)), now);
+                Optional.empty(), PollState.after(check, nextCheckAt), now);
     }
 
     /** The video is saved. */

@@ -239,6 +239,17 @@ class TransitionsTest {
     // while the job is polled
 
     @Test
+    void everyWriteOfTheSameCheckIsUniqueSoThatTwinsCannotBothWin() {
+        JobRecord one = Transitions.progressed(submitted(), job("{'status': 'queued'}"), HostStatus.of("queued"), 2,
+                T0.plusSeconds(60), T0);
+        JobRecord twin = Transitions.progressed(submitted(), job("{'status': 'queued'}"), HostStatus.of("queued"), 2,
+                T0.plusSeconds(60), T0);
+
+        assertThat(twin).isNotEqualTo(one);
+        assertThat(twin.poll().orElseThrow().token()).isNotEqualTo(one.poll().orElseThrow().token());
+    }
+
+    @Test
     void aRunningJobHasItsNextCheckDue() {
         Instant next = T0.plusSeconds(120);
 
@@ -247,7 +258,8 @@ class TransitionsTest {
 
         assertThat(progressed.status()).isEqualTo(Status.IN_PROGRESS);
         assertThat(progressed.apiStatus()).contains("running");
-        assertThat(progressed.poll()).contains(new PollState(3, Optional.of(next)));
+        assertThat(progressed.poll().map(p -> p.checks())).contains(3);
+        assertThat(progressed.poll().flatMap(PollState::nextCheckAt)).contains(next);
         assertThat(progressed.job().path("progress").intValue()).isEqualTo(30);
         assertThat(progressed.submittedAt()).isEqualTo(submitted().submittedAt());
         assertThat(progressed.previousId()).contains("video_old");
@@ -300,7 +312,8 @@ class TransitionsTest {
         assertThat(completed.apiStatus()).isEmpty();
         assertThat(completed.output()).contains(output);
         assertThat(completed.videoStillToFetch()).isFalse();
-        assertThat(completed.poll()).contains(PollState.last(7));
+        assertThat(completed.poll().map(PollState::checks)).contains(7);
+        assertThat(completed.poll().flatMap(PollState::nextCheckAt)).isEmpty();
         assertThat(completed.job().path("progress").intValue()).isEqualTo(100);
         assertThat(completed.jobId()).contains("video_123");
     }
@@ -326,7 +339,8 @@ class TransitionsTest {
             assertThat(e.message()).isEqualTo("GPU lost.");
             assertThat(e.more()).isEqualTo(job("{'node': 'a1'}"));
         });
-        assertThat(failed.poll()).contains(PollState.last(4));
+        assertThat(failed.poll().map(PollState::checks)).contains(4);
+        assertThat(failed.poll().flatMap(PollState::nextCheckAt)).isEmpty();
         assertThat(failed.output()).isEmpty();
     }
 
@@ -339,7 +353,8 @@ class TransitionsTest {
         assertThat(failed.apiStatus()).isEmpty();
         assertThat(failed.error()).contains(RecordError.of("not_found", "No such video.", OptionalInt.of(404)));
         assertThat(failed.job()).isEqualTo(progressed().job());
-        assertThat(failed.poll()).contains(PollState.last(5));
+        assertThat(failed.poll().map(PollState::checks)).contains(5);
+        assertThat(failed.poll().flatMap(PollState::nextCheckAt)).isEmpty();
     }
 
     @Test
@@ -351,7 +366,8 @@ class TransitionsTest {
         assertThat(expired.apiStatus()).contains("generating");
         assertThat(expired.error()).contains(RecordError.of("job_expired", "Not finished within 2 hours."));
         assertThat(expired.job().path("progress").intValue()).isEqualTo(99);
-        assertThat(expired.poll()).contains(PollState.last(30));
+        assertThat(expired.poll().map(PollState::checks)).contains(30);
+        assertThat(expired.poll().flatMap(PollState::nextCheckAt)).isEmpty();
     }
 
     @Test

@@ -1,6 +1,5 @@
 package io.s3imagetovideo.api;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.s3imagetovideo.sidecar.VideoRequest;

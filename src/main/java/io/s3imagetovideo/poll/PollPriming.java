@@ -2,9 +2,9 @@ package io.s3imagetovideo.poll;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.s3imagetovideo.config.PollConfig;
-import io.s3imagetovideo.priming.Priming;
 import io.s3imagetovideo.priming.Priming.Request;
 import io.s3imagetovideo.priming.Priming.Response;
+import io.s3imagetovideo.priming.Priming;
 import io.s3imagetovideo.queue.StatusCheck;
 import io.s3imagetovideo.wiring.Dependencies;
 import io.s3imagetovideo.wiring.DependencyFactory;

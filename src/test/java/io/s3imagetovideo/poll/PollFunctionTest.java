@@ -1,7 +1,7 @@
 package io.s3imagetovideo.poll;
 
-import static com.github.tomakehurst.wiremock.client.WireMock.absent;
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.absent;
 import static com.github.tomakehurst.wiremock.client.WireMock.anyRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.anyUrl;
 import static com.github.tomakehurst.wiremock.client.WireMock.get;
@@ -16,14 +16,18 @@ import static io.s3imagetovideo.support.HostStubs.json;
 import static io.s3imagetovideo.support.HostStubs.statusOf;
 import static io.s3imagetovideo.support.HostStubs.video;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
 import com.amazonaws.services.lambda.runtime.events.SQSEvent;
 import com.amazonaws.services.lambda.runtime.tests.EventLoader;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.github.tomakehurst.wiremock.client.WireMock;
 import com.github.tomakehurst.wiremock.http.Fault;
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
+import io.s3imagetovideo.config.ConfigException;
+import io.s3imagetovideo.config.PollConfig;
 import io.s3imagetovideo.queue.StatusCheck;
 import io.s3imagetovideo.support.ElasticMqBackend;
 import io.s3imagetovideo.support.Events;
@@ -32,10 +36,14 @@ import io.s3imagetovideo.support.HostStubs;
 import io.s3imagetovideo.support.Mp4s;
 import io.s3imagetovideo.support.S3ProxyBackend;
 import io.s3imagetovideo.support.SqsEvents;
+import io.s3imagetovideo.support.TestContext;
+import io.s3imagetovideo.wiring.Dependencies;
+import io.s3imagetovideo.wiring.DependencyFactory;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.AfterEach;
@@ -46,8 +54,8 @@ import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.sqs.SqsClient;
 import software.amazon.awssdk.services.sqs.model.Message;
-import software.amazon.awssdk.services.sqs.model.SendMessageRequest;
 import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
+import software.amazon.awssdk.services.sqs.model.SendMessageRequest;
 
 /**
  * The poll function (issue "Follow each job to completion"), against S3Proxy, ElasticMQ and a WireMock
@@ -524,6 +532,55 @@ class PollFunctionTest {
             assertThat(example.recordAt("in box/场景 1+x.video.json").path("output").path("video").asText())
                     .isEqualTo("in box/场景 1+x.mp4");
         }
+    }
+
+    // --- the handler's own duties: its wiring from the environment, its time budget -----------------
+
+    @Test
+    void buildsItsClientsFromTheEnvironment() {
+        Map<String, String> env = Map.of("VIDEO_API_KEY", "k", "POLL_QUEUE_URL",
+                "http://127.0.0.1:1/000000000000/poll", "AWS_ENDPOINT_URL", "http://127.0.0.1:1");
+        PollConfig config = PollConfig.fromEnv(env);
+        Dependencies dependencies = DependencyFactory.fromEnvironment(env, config.api(), true);
+
+        assertThat(new PollHandler(config, dependencies)).isNotNull();
+        assertThat(dependencies.sqs()).isPresent();
+        assertThat(config.pollMaxAge()).isEqualTo(Duration.ofSeconds(7200));
+    }
+
+    @Test
+    void refusesToStartWithoutTheQueueItReschedulesTo() {
+        assertThatThrownBy(() -> PollConfig.fromEnv(Map.of("VIDEO_API_KEY", "k",
+                "AWS_ENDPOINT_URL", "http://127.0.0.1:1")))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("POLL_QUEUE_URL");
+    }
+
+    @Test
+    void handsChecksBackToTheQueueWhenTooLittleTimeIsLeftToStartThem() {
+        h.api.stubFor(statusOf(JOB_ID).willReturn(json(job("in_progress", 1))));
+        h.submit("late");
+        var messages = h.receive(2);
+
+        SQSBatchResponse response = h.pollHandler().handleRequest(SqsEvents.of(messages),
+                new TestContext("poll", Duration.ofSeconds(5), "req"));
+
+        assertThat(FunctionHarness.Delivery.failedIds(response)).containsExactly(messages.get(0).messageId());
+        h.api.verify(0, WireMock.getRequestedFor(WireMock.urlPathEqualTo("/v1/videos/" + JOB_ID)));
+        assertThat(h.recordAt("late.video.json").path("status").asText()).isEqualTo("queued");
+    }
+
+    @Test
+    void expiresAJobWhoseStatusCannotBeHadOnceItIsPastTheMaximumAge() {
+        h.api.stubFor(statusOf(JOB_ID).willReturn(FunctionHarness.openAiError(503, "overloaded", "try later")));
+        h.submit("old");
+        h.clock.advance(Duration.ofSeconds(7200));
+
+        assertThat(h.pollNext().failedIds()).isEmpty();
+
+        var record = h.recordAt("old.video.json");
+        assertThat(record.path("status").asText()).isEqualTo("expired");
+        assertThat(record.path("error").path("message").asText()).contains("7200").contains("overloaded");
+        assertThat(h.receive(1)).isEmpty();
     }
 
     /** An SQS client that passes every call on and notes each message sent. */

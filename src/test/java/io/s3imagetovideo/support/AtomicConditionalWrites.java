@@ -10,7 +10,7 @@ import software.amazon.awssdk.services.s3.model.PutObjectResponse;
 
 /**
  * S3Proxy 4.1.1 checks {@code If-Match}/{@code If-None-Match} and then writes, without a lock, so
- * racing conditional writes can all win (S3ProxyConditionalWritesTest shows it). S3 itself makes
+ * racing conditional writes can all win (S3ProxyConditionalWritesFunctionTest shows it). S3 itself makes
  * them atomic; this middleware restores that promise for {@code If-None-Match}, and for
  * {@code If-Match} as far as the blob store can see it: one write at a time, conditions decided
  * under the lock.

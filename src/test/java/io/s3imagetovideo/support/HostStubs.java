@@ -19,8 +19,8 @@ import java.io.UncheckedIOException;
 /**
  * The video host as WireMock plays it: requests matched the way the host checks them (the bearer
  * key, the multipart fields, the file part's name and type), answers in the shapes it sends. The job
- * and error shapes are OpenAI's Videos API, as the seed's reseller serves it
- * (shared/seeds/000_4086d46b44fa9f61.txt).
+ * and error shapes are OpenAI's Videos API as the seed's reseller documented it (docs/contract.md,
+ * "The flow").
  */
 public final class HostStubs {
 

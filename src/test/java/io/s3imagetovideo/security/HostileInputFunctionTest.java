@@ -34,7 +34,7 @@ import software.amazon.awssdk.services.s3.model.S3Exception;
  * (wrong input is never a failed invocation), the API receives nothing, and a {@code rejected} record
  * with a known code and a message lands next to the image, and nowhere else.
  */
-class HostileInputTest {
+class HostileInputFunctionTest {
 
     @RegisterExtension
     static final S3ProxyBackend S3 = new S3ProxyBackend();

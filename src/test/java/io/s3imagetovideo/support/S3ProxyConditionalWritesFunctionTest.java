@@ -23,7 +23,7 @@ import software.amazon.awssdk.services.s3.model.S3Exception;
  * blob store is called, so a racing pair of {@code If-Match} writes can still both win there; the
  * function's claims start from {@code If-None-Match} or from records no two invocations race for.)
  */
-class S3ProxyConditionalWritesTest {
+class S3ProxyConditionalWritesFunctionTest {
 
     @RegisterExtension
     static final S3ProxyBackend S3 = new S3ProxyBackend();

@@ -27,7 +27,7 @@ import software.amazon.awssdk.services.s3.S3Configuration;
  * upload before its checksum trailer), so these run against it: whatever the client sees, a lost race
  * must come out as a lost race and a write that happened as a write that happened.
  */
-class RecordStoreEarlyAnswerTest {
+class S3RecordStoreFunctionTest {
 
     @RegisterExtension
     static final S3ProxyBackend S3 = S3ProxyBackend.answeringEarly();

@@ -1,8 +1,8 @@
 package io.s3imagetovideo.submit;
 
+import static com.github.tomakehurst.wiremock.stubbing.Scenario.STARTED;
 import static io.s3imagetovideo.support.FunctionHarness.API_KEY;
 import static io.s3imagetovideo.support.FunctionHarness.JOB_ID;
-import static com.github.tomakehurst.wiremock.stubbing.Scenario.STARTED;
 import static io.s3imagetovideo.support.FunctionHarness.jobAccepted;
 import static io.s3imagetovideo.support.FunctionHarness.openAiError;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -25,7 +25,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The submit function run as Lambda runs it, under the real runtime interface client. */
-class LambdaRuntimeTest {
+class SubmitRuntimeTest {
 
     @RegisterExtension
     static final S3ProxyBackend S3 = new S3ProxyBackend();

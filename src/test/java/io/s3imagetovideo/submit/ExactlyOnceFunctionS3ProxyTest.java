@@ -5,7 +5,7 @@ import io.s3imagetovideo.support.S3ProxyBackend;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Exactly-once submission against S3Proxy's conditional writes. */
-class ExactlyOnceS3ProxyTest extends ExactlyOnceContract {
+class ExactlyOnceFunctionS3ProxyTest extends ExactlyOnceContract {
 
     @RegisterExtension
     static final S3ProxyBackend S3 = new S3ProxyBackend();

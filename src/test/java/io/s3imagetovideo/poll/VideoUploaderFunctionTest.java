@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.s3imagetovideo.api.VideoDownloads.VideoDownload;
-import io.s3imagetovideo.support.MutableClock;
 import io.s3imagetovideo.support.Mp4s;
+import io.s3imagetovideo.support.MutableClock;
 import io.s3imagetovideo.support.S3ProxyBackend;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -25,7 +25,7 @@ import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
 
 /** The streamed multipart upload on its own: whatever goes wrong, no object and no parts are left. */
-class PollVideoUploadTest {
+class VideoUploaderFunctionTest {
 
     @RegisterExtension
     static final S3ProxyBackend S3 = new S3ProxyBackend();

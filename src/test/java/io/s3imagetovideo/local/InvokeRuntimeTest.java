@@ -28,7 +28,7 @@ import software.amazon.awssdk.services.sqs.SqsClient;
  * The invoke command as a user runs it: a new JVM whose only configuration is its environment, here
  * pointed at S3Proxy, ElasticMQ and the sandbox (as it would be at LocalStack or at AWS).
  */
-class InvokeTest {
+class InvokeRuntimeTest {
 
     @RegisterExtension
     static final S3ProxyBackend S3 = new S3ProxyBackend();

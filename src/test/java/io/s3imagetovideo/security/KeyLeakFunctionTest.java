@@ -48,10 +48,7 @@ import io.s3imagetovideo.support.TestContext;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.time.Instant;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterEach;
@@ -78,7 +75,7 @@ import software.amazon.awssdk.services.sqs.model.Message;
  * value a handler returned. The API stubs quote the key they were shown in their refusals, as some
  * providers do, so the functions must keep even the API's own words clean.
  */
-class KeyLeakTest {
+class KeyLeakFunctionTest {
 
     @RegisterExtension
     static final S3ProxyBackend S3 = new S3ProxyBackend();

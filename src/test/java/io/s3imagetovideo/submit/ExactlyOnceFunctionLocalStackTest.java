@@ -8,7 +8,7 @@ import org.testcontainers.localstack.LocalStackContainer;
 
 /** Exactly-once submission against LocalStack's S3 where Docker runs; skipped cleanly where it does not. */
 @Testcontainers(disabledWithoutDocker = true)
-class ExactlyOnceLocalStackTest extends ExactlyOnceContract {
+class ExactlyOnceFunctionLocalStackTest extends ExactlyOnceContract {
 
     @Container
     static final LocalStackContainer LOCALSTACK = LocalStackBackend.newContainer();

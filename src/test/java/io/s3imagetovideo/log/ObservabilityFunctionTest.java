@@ -29,7 +29,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * What an operator sees at 3 a.m.: one JSON line per decision tagged with the invocation's request id,
  * and CloudWatch metrics in Embedded Metric Format, read back from the function's own output.
  */
-class ObservabilityTest {
+class ObservabilityFunctionTest {
 
     @RegisterExtension
     static final S3ProxyBackend S3 = new S3ProxyBackend();

@@ -18,7 +18,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The one command of "Try it locally", run the way it runs, with a faster sandbox and faster checks. */
-class LocalRunTest {
+class LocalRunFunctionTest {
 
     @TempDir
     Path bucketRoot;

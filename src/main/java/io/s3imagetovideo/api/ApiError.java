@@ -25,6 +25,21 @@ public sealed interface ApiError {
         return Optional.empty();
     }
 
+    /**
+     * Whether the same request may succeed later without anything changed: the host is busy, failed
+     * this time, or could not be reached. Refusals, a refused key and a 2xx without a job are not.
+     */
+    default boolean isTransient() {
+        return switch (this) {
+            case Busy b -> true;
+            case Transient t -> true;
+            case Unreachable u -> true;
+            case Refused r -> false;
+            case Unauthorized u -> false;
+            case BadAnswer b -> false;
+        };
+    }
+
     /** One line for logs and exception messages: never the key, which the answer was scrubbed of. */
     default String describe() {
         return (httpStatus().isPresent() ? "video API answered HTTP " + httpStatus().getAsInt()

@@ -52,14 +52,10 @@ public record RetryPolicy(int maxAttempts, Duration initialDelay, Duration maxDe
 
     /** Connection errors, timeouts, 408, 409, 429 and 5xx: the same request may succeed later. */
     static boolean isRetryable(ApiError error) {
-        return switch (error) {
-            case ApiError.Busy b -> true;
-            case ApiError.Transient t -> true;
-            case ApiError.Unreachable u -> !u.code().equals("deadline") && !u.code().equals("interrupted");
-            case ApiError.Refused r -> false;
-            case ApiError.Unauthorized u -> false;
-            case ApiError.BadAnswer b -> false;
-        };
+        // No time left, or told to stop: another attempt in this invocation cannot help.
+        boolean outOfTime = error instanceof ApiError.Unreachable u
+                && (u.code().equals("deadline") || u.code().equals("interrupted"));
+        return error.isTransient() && !outOfTime;
     }
 
     /** The wait before retry number {@code retry} (1 for the first retry). */

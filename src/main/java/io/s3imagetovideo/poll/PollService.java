@@ -154,15 +154,8 @@ public final class PollService {
     /** The status read failed: a refusal fails the job, anything else waits in the queue (or expires). */
     private Round refusedOrLater(StatusCheck check, StoredRecord stored, ApiError error, boolean pastMaxAge,
             Instant now) {
-        boolean transientFailure = switch (error) {
-            case ApiError.Busy b -> true;
-            case ApiError.Transient t -> true;
-            case ApiError.Unreachable u -> true;
-            case ApiError.BadAnswer b -> true;
-            // 401 and 403 say more about our key than about the job: the queue asks again.
-            case ApiError.Unauthorized u -> true;
-            case ApiError.Refused r -> false;
-        };
+        // 401 and 403 say more about our key than about the job: the queue asks again.
+        boolean transientFailure = error.isTransient() || error instanceof ApiError.Unauthorized;
         JobRecord current = stored.record();
         if (transientFailure && pastMaxAge) {
             return write(check, stored, Transitions.expired(current, null, check.check(),

@@ -175,14 +175,7 @@ public final class SubmitService {
         return switch (created) {
             case ApiResult.Failed<ObjectNode> failed -> {
                 ApiError error = failed.error();
-                boolean later = switch (error) {
-                    case ApiError.Busy b -> true;
-                    case ApiError.Transient t -> true;
-                    case ApiError.Unreachable u -> true;
-                    case ApiError.Refused r -> false;
-                    case ApiError.Unauthorized u -> false;
-                    case ApiError.BadAnswer b -> false;
-                };
+                boolean later = error.isTransient();
                 JobRecord next = later
                         ? Transitions.released(claim, error.code(), error.message(), error.httpStatus(), now)
                         : Transitions.refused(claim, error.code(), error.message(), error.httpStatus(), now);

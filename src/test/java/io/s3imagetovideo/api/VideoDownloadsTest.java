@@ -6,12 +6,11 @@ import static com.github.tomakehurst.wiremock.client.WireMock.anyUrl;
 import static com.github.tomakehurst.wiremock.client.WireMock.get;
 import static com.github.tomakehurst.wiremock.client.WireMock.getRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
-import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder;
+import com.github.tomakehurst.wiremock.junit5.WireMockExtension;
 import com.github.tomakehurst.wiremock.stubbing.Scenario;
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
 import io.s3imagetovideo.api.VideoDownloads.VideoDownload;
@@ -19,6 +18,8 @@ import io.s3imagetovideo.config.ApiConfig;
 import io.s3imagetovideo.config.Secret;
 import io.s3imagetovideo.support.MutableClock;
 import io.s3imagetovideo.support.RecordingSleeper;
+import io.s3imagetovideo.support.RotatingKeys;
+import io.s3imagetovideo.support.WireMockHosts;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpResponse;
@@ -27,10 +28,8 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.Random;
-import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -50,24 +49,14 @@ class VideoDownloadsTest {
     private static final Duration INITIAL_DELAY = Duration.ofMillis(100);
     private static final Duration MAX_DELAY = Duration.ofSeconds(1);
 
-    private WireMockServer api;
-    private WireMockServer cdn;
+    @RegisterExtension
+    final WireMockExtension api = WireMockHosts.extension();
+    @RegisterExtension
+    final WireMockExtension cdn = WireMockHosts.extension();
     private final MutableClock clock = new MutableClock(NOW);
     private final RecordingSleeper sleeper = new RecordingSleeper(clock);
 
-    @BeforeEach
-    void startServers() {
-        api = new WireMockServer(options().bindAddress("127.0.0.1").dynamicPort());
-        cdn = new WireMockServer(options().bindAddress("127.0.0.1").dynamicPort());
-        api.start();
-        cdn.start();
-    }
 
-    @AfterEach
-    void stopServers() {
-        api.stop();
-        cdn.stop();
-    }
 
     // --- fixtures -------------------------------------------------------------------------------
 
@@ -84,7 +73,7 @@ class VideoDownloadsTest {
 
     /** The other host's address: another port, and spelled as an IP where the base URL says localhost. */
     private String cdnUrl(String path) {
-        return "http://127.0.0.1:" + cdn.port() + path;
+        return "http://127.0.0.1:" + cdn.getPort() + path;
     }
 
     private static <T> ApiResult.Ok<T> ok(ApiResult<T> result) {
@@ -143,7 +132,7 @@ class VideoDownloadsTest {
         assertThat(readAll(download.value())).isEqualTo(MP4);
         assertThat(download.value().contentType()).contains("video/mp4");
         assertThat(download.attempts()).isEqualTo(2);
-        assertThat(keys.refreshes.get()).isEqualTo(1);
+        assertThat(keys.refreshes()).isEqualTo(1);
         assertThat(contentRequests()).extracting(r -> r.getHeader("Authorization"))
                 .containsExactly("Bearer sk-old", "Bearer sk-new");
         // The refreshed key is asked with straight away, not after a backoff
@@ -238,8 +227,8 @@ class VideoDownloadsTest {
 
     /** A transport whose base URL is {@code baseUrl}, {@code {api}} and {@code {cdn}} standing for the ports. */
     private ApiTransport transport(String baseUrl, ApiKeySource keys) {
-        URI base = URI.create(baseUrl.replace("{api}", Integer.toString(api.port()))
-                .replace("{cdn}", Integer.toString(cdn.port())));
+        URI base = URI.create(baseUrl.replace("{api}", Integer.toString(api.getPort()))
+                .replace("{cdn}", Integer.toString(cdn.getPort())));
         return new ApiTransport(ApiTransport.newHttpClient(Duration.ofSeconds(5)), base, keys, Duration.ofSeconds(10),
                 RetryPolicy.DEFAULT_SAFETY_MARGIN, clock);
     }
@@ -265,7 +254,7 @@ class VideoDownloadsTest {
         assertThat(attempt).isInstanceOfSatisfying(ApiTransport.Attempt.Answered.class, answered ->
                 assertThat(answered.key()).isNull());
         assertThat(attempt.exchanges()).isEqualTo(1);
-        assertThat(keys.refreshes.get()).isZero();
+        assertThat(keys.refreshes()).isZero();
         assertThat(api.findAll(anyRequestedFor(anyUrl()))).singleElement().satisfies(r ->
                 assertThat(r.containsHeader("Authorization")).isFalse());
     }
@@ -292,26 +281,4 @@ class VideoDownloadsTest {
                 assertThat(r.containsHeader("Authorization")).isFalse());
     }
 
-    // --- helpers --------------------------------------------------------------------------------
-
-    /** Hands out the first key until refreshed, then the second. */
-    private static final class RotatingKeys implements ApiKeySource {
-        private final List<Secret> keys;
-        final AtomicInteger refreshes = new AtomicInteger();
-
-        RotatingKeys(String first, String second) {
-            keys = List.of(new Secret(first), new Secret(second));
-        }
-
-        @Override
-        public Secret current() {
-            return keys.get(Math.min(refreshes.get(), keys.size() - 1));
-        }
-
-        @Override
-        public Secret refresh() {
-            refreshes.incrementAndGet();
-            return current();
-        }
-    }
 }

@@ -7,15 +7,14 @@ import static com.github.tomakehurst.wiremock.client.WireMock.okJson;
 import static com.github.tomakehurst.wiremock.client.WireMock.post;
 import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
-import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder;
 import com.github.tomakehurst.wiremock.http.Fault;
 import com.github.tomakehurst.wiremock.http.Request;
+import com.github.tomakehurst.wiremock.junit5.WireMockExtension;
 import com.github.tomakehurst.wiremock.stubbing.Scenario;
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
 import io.s3imagetovideo.config.ApiConfig;
@@ -24,6 +23,8 @@ import io.s3imagetovideo.sidecar.VideoRequest;
 import io.s3imagetovideo.sidecar.VideoSize;
 import io.s3imagetovideo.support.MutableClock;
 import io.s3imagetovideo.support.RecordingSleeper;
+import io.s3imagetovideo.support.RotatingKeys;
+import io.s3imagetovideo.support.WireMockHosts;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.net.URI;
@@ -32,17 +33,14 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Random;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 class VideoJobsTest {
 
@@ -65,20 +63,12 @@ class VideoJobsTest {
     private static final Class<?>[] NOT_RETRYABLE = {ApiError.Refused.class, ApiError.Unauthorized.class,
             ApiError.BadAnswer.class};
 
-    private WireMockServer server;
+    @RegisterExtension
+    final WireMockExtension server = WireMockHosts.extension();
     private final MutableClock clock = new MutableClock(NOW);
     private final RecordingSleeper sleeper = new RecordingSleeper(clock);
 
-    @BeforeEach
-    void startServer() {
-        server = new WireMockServer(options().bindAddress("127.0.0.1").dynamicPort());
-        server.start();
-    }
 
-    @AfterEach
-    void stopServer() {
-        server.stop();
-    }
 
     // --- fixtures -------------------------------------------------------------------------------
 
@@ -457,7 +447,7 @@ class VideoJobsTest {
         ApiResult.Ok<ObjectNode> created = created(jobs(3, keys), FAR_DEADLINE);
 
         assertThat(created.attempts()).isEqualTo(2);
-        assertThat(keys.refreshes.get()).isEqualTo(1);
+        assertThat(keys.refreshes()).isEqualTo(1);
         assertThat(posts()).extracting(r -> r.getHeader("Authorization"))
                 .containsExactly("Bearer sk-old", "Bearer sk-new");
         assertThat(sleeps()).isEmpty();
@@ -473,7 +463,7 @@ class VideoJobsTest {
         assertThat(e.httpStatus()).hasValue(401);
         assertThat(e).isInstanceOfAny(NOT_RETRYABLE);
         assertThat(e.code()).isEqualTo("invalid_api_key");
-        assertThat(keys.refreshes.get()).isEqualTo(1);
+        assertThat(keys.refreshes()).isEqualTo(1);
         assertThat(posts()).hasSize(2);
         assertThat(e.describe()).doesNotContain("sk-old").doesNotContain("sk-new");
     }
@@ -513,7 +503,7 @@ class VideoJobsTest {
         assertThat(failed.error().code()).isEqualTo("deadline");
         assertThat(failed.attempts()).isEqualTo(1);
         assertThat(posts()).hasSize(1);
-        assertThat(keys.refreshes.get()).isEqualTo(1);
+        assertThat(keys.refreshes()).isEqualTo(1);
     }
 
     @Test
@@ -625,27 +615,4 @@ class VideoJobsTest {
         assertThat(sleeps()).hasSize(1);
     }
 
-    // --- helpers --------------------------------------------------------------------------------
-
-    /** Hands out the first key until refreshed, then the second. */
-    private static class RotatingKeys implements ApiKeySource {
-        private final List<Secret> keys = new ArrayList<>();
-        final AtomicInteger refreshes = new AtomicInteger();
-
-        RotatingKeys(String first, String second) {
-            keys.add(new Secret(first));
-            keys.add(new Secret(second));
-        }
-
-        @Override
-        public Secret current() {
-            return keys.get(Math.min(refreshes.get(), keys.size() - 1));
-        }
-
-        @Override
-        public Secret refresh() {
-            refreshes.incrementAndGet();
-            return current();
-        }
-    }
 }

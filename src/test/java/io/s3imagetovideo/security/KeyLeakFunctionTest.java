@@ -45,6 +45,7 @@ import io.s3imagetovideo.support.Mp4s;
 import io.s3imagetovideo.support.MutableClock;
 import io.s3imagetovideo.support.S3ProxyBackend;
 import io.s3imagetovideo.support.TestContext;
+import io.s3imagetovideo.support.WireMockHosts;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -162,9 +163,7 @@ class KeyLeakFunctionTest {
     }
 
     private static WireMockServer server() {
-        WireMockServer server = new WireMockServer(options().dynamicPort().bindAddress("127.0.0.1").notifier(SILENT));
-        server.start();
-        return server;
+        return WireMockHosts.start(options -> options.notifier(SILENT));
     }
 
     // --- the submit function ----------------------------------------------------------------------

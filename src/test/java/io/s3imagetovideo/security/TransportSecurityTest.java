@@ -11,12 +11,11 @@ import static com.github.tomakehurst.wiremock.client.WireMock.matching;
 import static com.github.tomakehurst.wiremock.client.WireMock.post;
 import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
-import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder;
+import com.github.tomakehurst.wiremock.junit5.WireMockExtension;
 import io.s3imagetovideo.api.ApiError;
 import io.s3imagetovideo.api.ApiKeySource;
 import io.s3imagetovideo.api.ApiResult;
@@ -31,6 +30,7 @@ import io.s3imagetovideo.sidecar.VideoRequest;
 import io.s3imagetovideo.sidecar.VideoSize;
 import io.s3imagetovideo.support.Mp4s;
 import io.s3imagetovideo.support.MutableClock;
+import io.s3imagetovideo.support.WireMockHosts;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
@@ -40,9 +40,8 @@ import java.time.Instant;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Random;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Issue 6, "Transport": the bearer key goes to the API's base URL and nowhere else. The client follows
@@ -56,23 +55,13 @@ class TransportSecurityTest {
     private static final Instant NOW = Instant.parse("2026-11-24T10:00:00Z");
     private static final Instant DEADLINE = NOW.plus(Duration.ofMinutes(5));
 
-    private WireMockServer api;
-    private WireMockServer cdn;
+    @RegisterExtension
+    final WireMockExtension api = WireMockHosts.extension();
+    @RegisterExtension
+    final WireMockExtension cdn = WireMockHosts.extension();
     private final MutableClock clock = new MutableClock(NOW);
 
-    @BeforeEach
-    void start() {
-        api = new WireMockServer(options().dynamicPort().bindAddress("127.0.0.1"));
-        cdn = new WireMockServer(options().dynamicPort().bindAddress("127.0.0.1"));
-        api.start();
-        cdn.start();
-    }
 
-    @AfterEach
-    void stop() {
-        api.stop();
-        cdn.stop();
-    }
 
     private VideoApi client(int maxAttempts) {
         var config = new ApiConfig(URI.create(api.baseUrl()), Optional.empty(), Optional.of(new Secret(KEY)),
@@ -94,7 +83,7 @@ class TransportSecurityTest {
 
     /** The other host's address: another port, and spelled as an IP where the API's base says localhost. */
     private String cdnUrl(String path) {
-        return "http://127.0.0.1:" + cdn.port() + path;
+        return "http://127.0.0.1:" + cdn.getPort() + path;
     }
 
     private static ResponseDefinitionBuilder redirectTo(String location) {

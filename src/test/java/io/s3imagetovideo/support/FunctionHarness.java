@@ -2,7 +2,6 @@ package io.s3imagetovideo.support;
 
 import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
-import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options;
 
 import com.amazonaws.services.lambda.runtime.events.S3Event;
 import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
@@ -327,9 +326,7 @@ public final class FunctionHarness implements AutoCloseable {
     }
 
     private WireMockServer newWireMock() {
-        WireMockServer server = new WireMockServer(wireMock.apply(options()).dynamicPort().bindAddress("127.0.0.1"));
-        server.start();
-        return server;
+        return WireMockHosts.start(wireMock);
     }
 
     private void emptyBucket(String name) {

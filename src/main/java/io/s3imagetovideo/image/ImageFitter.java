@@ -100,9 +100,12 @@ public final class ImageFitter {
         }
         BufferedImage decoded;
         try {
-            decoded = decode(bytes, header);
-        } catch (TooLargeToDecode e) {
-            return e.rejection;
+            switch (decode(bytes, header)) {
+                case Decoding.TooLarge tooLarge -> {
+                    return tooLarge.rejection();
+                }
+                case Decoding.Pixels pixels -> decoded = pixels.image();
+            }
         } catch (IOException | RuntimeException e) {
             // The decoder's own words are for the operator; the user needs to know what to do.
             Log.warn("image_undecodable", "format", header.format(), "error", e.getClass().getSimpleName(),
@@ -132,24 +135,31 @@ public final class ImageFitter {
         return String.format(Locale.ROOT, "%.1f", pixels / 1_000_000.0);
     }
 
-    private BufferedImage decode(byte[] bytes, ImageHeader header) throws IOException {
+    /** The decoded image, or why it is too large to decode in this function's memory. */
+    private sealed interface Decoding {
+        record Pixels(BufferedImage image) implements Decoding {}
+
+        record TooLarge(Rejected rejection) implements Decoding {}
+    }
+
+    private Decoding decode(byte[] bytes, ImageHeader header) throws IOException {
         ImageReader reader = reader(header.format());
         try (ImageInputStream in = new MemoryCacheImageInputStream(new ByteArrayInputStream(bytes))) {
             reader.setInput(in, true, true);
             // The reader's own idea of the size is what it allocates: hold it to the same limits.
             long pixels = (long) reader.getWidth(0) * reader.getHeight(0);
             if (pixels > maxPixels) {
-                throw new TooLargeToDecode(tooManyPixels(reader.getWidth(0), reader.getHeight(0)));
+                return new Decoding.TooLarge(tooManyPixels(reader.getWidth(0), reader.getHeight(0)));
             }
             long needed = pixels * (bytesPerPixel(reader.getRawImageType(0)) + 1);
             if (needed > decodeBudgetBytes) {
-                throw new TooLargeToDecode(new Rejected("image_dimensions_too_large", "is " + reader.getWidth(0)
+                return new Decoding.TooLarge(new Rejected("image_dimensions_too_large", "is " + reader.getWidth(0)
                         + "x" + reader.getHeight(0) + " pixels and would need " + needed / (1024 * 1024)
                         + " MiB to decode; this function allows " + decodeBudgetBytes / (1024 * 1024)
                         + " MiB. Scale it down (or save it with 8 bits per channel) and upload it again, or give"
                         + " the submit function more memory (MemorySize)."));
             }
-            return reader.read(0);
+            return new Decoding.Pixels(reader.read(0));
         } finally {
             reader.dispose();
         }
@@ -178,14 +188,6 @@ public final class ImageFitter {
         return Math.max(1, (bits + 7) / 8);
     }
 
-    private static final class TooLargeToDecode extends IOException {
-        private final transient Rejected rejection;
-
-        TooLargeToDecode(Rejected rejection) {
-            super(rejection.message());
-            this.rejection = rejection;
-        }
-    }
 
     // --- the fits -----------------------------------------------------------------------------
 

@@ -39,17 +39,22 @@ class TemplateEnvironmentTest {
         // The settings a user chooses at deploy time reach the function that reads them.
         assertThat(templateEnvironment("SubmitFunction")).contains("VIDEO_API_BASE_URL", "VIDEO_API_KEY_SECRET_ARN",
                 "DEFAULT_MODEL", "DEFAULT_SECONDS", "DEFAULT_SIZE", "DEFAULT_WATERMARK", "DEFAULT_PRIVATE",
-                "DEFAULT_FIT", "MAX_IMAGE_BYTES", "MAX_IMAGE_PIXELS", "POLL_QUEUE_URL", "POLL_INITIAL_DELAY_SECONDS");
+                "DEFAULT_FIT", "MAX_IMAGE_BYTES", "MAX_IMAGE_PIXELS", "POLL_QUEUE_URL", "POLL_INITIAL_DELAY_SECONDS",
+                "VIDEO_SIZES", "VIDEO_SECONDS", "VIDEO_IMAGE_FIELD", "VIDEO_IMAGE_SEND_AS", "MAX_JOBS_PER_DAY",
+                "MAX_VIDEO_SECONDS_PER_DAY", "SUBMIT_MAX_WAIT_SECONDS", "SUBMISSION_QUEUE_URL");
         assertThat(templateEnvironment("PollFunction")).contains("VIDEO_API_BASE_URL", "VIDEO_API_KEY_SECRET_ARN",
-                "POLL_QUEUE_URL", "POLL_INITIAL_DELAY_SECONDS", "POLL_MAX_DELAY_SECONDS", "POLL_MAX_AGE_SECONDS");
-        assertThat(templateEnvironment("PollFunction")).doesNotContain("DEFAULT_MODEL", "MAX_IMAGE_BYTES");
-        assertThat(templateEnvironment("SubmitFunction")).doesNotContain("POLL_MAX_AGE_SECONDS");
+                "POLL_QUEUE_URL", "POLL_INITIAL_DELAY_SECONDS", "POLL_MAX_DELAY_SECONDS", "POLL_MAX_AGE_SECONDS",
+                "SAVE_THUMBNAIL");
+        assertThat(templateEnvironment("PollFunction")).doesNotContain("DEFAULT_MODEL", "MAX_IMAGE_BYTES",
+                "VIDEO_SIZES", "VIDEO_IMAGE_SEND_AS", "MAX_JOBS_PER_DAY", "SUBMIT_MAX_WAIT_SECONDS", "SUBMISSION_QUEUE_URL");
+        assertThat(templateEnvironment("SubmitFunction")).doesNotContain("POLL_MAX_AGE_SECONDS", "SAVE_THUMBNAIL");
     }
 
-    /** The names a function's settings look up, for an environment that sets nothing but the queue. */
+    /** The names a function's settings look up, for an environment that sets nothing but the queues. */
     private static Set<String> readBy(Consumer<Map<String, String>> settings) {
         Set<String> read = new TreeSet<>();
-        Map<String, String> watched = new HashMap<>(Map.of("POLL_QUEUE_URL", "https://sqs.us-east-1.amazonaws.com/1/q")) {
+        Map<String, String> watched = new HashMap<>(Map.of("POLL_QUEUE_URL", "https://sqs.us-east-1.amazonaws.com/1/q",
+                "SUBMISSION_QUEUE_URL", "https://sqs.us-east-1.amazonaws.com/1/s")) {
             @Override
             public String get(Object key) {
                 read.add((String) key);

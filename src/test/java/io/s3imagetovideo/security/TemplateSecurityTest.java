@@ -11,6 +11,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -30,12 +31,19 @@ import org.yaml.snakeyaml.nodes.Tag;
  * Issue 6, "Least privilege": reads {@code template.yaml} (CloudFormation's short tags kept as the
  * intrinsic functions they stand for) and the README's permissions table, and checks that the two
  * grant exactly the same actions, that no action has a wildcard and no resource is {@code *} unless
- * the README says so, that writes go only to the output suffixes, and that the bucket is locked down.
+ * the README says so, that writes go only to the output suffixes (and the ledger and fitted-input
+ * prefixes of docs/contract.md, "Spend cap"), and that the stack's bucket is locked down.
  */
 class TemplateSecurityTest {
 
     private static final Map<String, String> FUNCTIONS = Map.of("SubmitFunction", "submit", "PollFunction", "poll");
-    private static final String BUCKET_ARN = "arn:${AWS::Partition}:s3:::${AWS::StackName}-images-${AWS::AccountId}";
+    /** How every S3 resource of the roles names the bucket: the existing one when given, else the stack's. */
+    private static final Map<String, Object> BUCKET = Map.of("Bucket", Map.of("Fn::If",
+            List.of("UseExistingBucket", Map.of("Ref", "ExistingBucketName"), Map.of("Ref", "ImagesBucket"))));
+    private static final String BUCKET_ARN = "arn:${AWS::Partition}:s3:::${Bucket}";
+    /** The keys the functions may write (docs/contract.md, "Bucket layout" and "Spend cap"). */
+    private static final Set<String> WRITABLE = Set.of("/*.video.json", "/*.mp4", "/*.thumbnail.webp",
+            "/*.thumbnail.jpg", "/*.thumbnail.png", "/.s3-image-to-video/ledger/*", "/.s3-image-to-video/inputs/*");
 
     private static Map<String, Object> template;
     private static Map<String, Object> resources;
@@ -61,15 +69,20 @@ class TemplateSecurityTest {
         for (String function : FUNCTIONS.keySet()) {
             Map<String, Object> properties = map(map(resources.get(function)).get("Properties"));
 
-            // An explicit role, a managed policy or a SAM policy template would grant what no test here sees
-            assertThat(properties).as(function).doesNotContainKeys("Role", "ManagedPolicyArns", "PermissionsBoundary");
+            // An explicit role, a managed policy or a SAM policy template would grant what no test here sees;
+            // so would SAM's events (an SQS event attaches a policy for every queue, an S3 event adds an
+            // invoke permission) and an asynchronous destination. The event source mappings stand alone.
+            assertThat(properties).as(function).doesNotContainKeys("Role", "ManagedPolicyArns", "PermissionsBoundary",
+                    "Events", "EventInvokeConfig");
             for (Object policy : list(properties.get("Policies"))) {
                 assertThat(policy).as(function + " policy").isInstanceOf(Map.class);
                 assertThat(map(policy)).as(function + " policy").containsKey("Statement");
             }
         }
         assertThat(resources.values()).extracting(r -> map(r).get("Type"))
-                .doesNotContain("AWS::IAM::Role", "AWS::IAM::Policy", "AWS::IAM::ManagedPolicy", "AWS::IAM::User");
+                .doesNotContain("AWS::IAM::Role", "AWS::IAM::Policy", "AWS::IAM::ManagedPolicy", "AWS::IAM::User",
+                        // Nothing may invoke a function but its event source mapping
+                        "AWS::Lambda::Permission", "AWS::Lambda::EventInvokeConfig");
     }
 
     @Test
@@ -116,18 +129,22 @@ class TemplateSecurityTest {
                 continue;
             }
             for (Object resource : grant.resources()) {
-                // Built with !Sub from the stack's name: a literal ARN or a !Ref would name another bucket
-                String arn = String.valueOf(resource instanceof Map<?, ?> m ? m.get("Fn::Sub") : resource);
+                String path = pathInBucket(resource);
                 switch (grant.action()) {
-                    case "s3:ListBucket" -> assertThat(arn).isEqualTo(BUCKET_ARN);
-                    case "s3:GetObject" -> assertThat(arn).startsWith(BUCKET_ARN + "/");
-                    default -> assertThat(arn).as(grant.toString()).isIn(BUCKET_ARN + "/*.video.json", BUCKET_ARN + "/*.mp4");
+                    case "s3:ListBucket" -> assertThat(path).as(grant.toString()).isEmpty();
+                    case "s3:GetObject" -> assertThat(path).as(grant.toString()).startsWith("/");
+                    default -> assertThat(path).as(grant.toString()).isIn(WRITABLE);
                 }
             }
         }
-        // The submit function writes records only; the poll function never reads an image or prompt file
-        assertThat(resourcesOf("submit", "s3:PutObject")).containsExactly(Map.of("Fn::Sub", BUCKET_ARN + "/*.video.json"));
-        assertThat(resourcesOf("poll", "s3:GetObject")).containsExactly(Map.of("Fn::Sub", BUCKET_ARN + "/*.video.json"));
+        // The submit function writes records, ledgers and fitted inputs only; the poll function never
+        // reads an image or prompt file, and writes records, videos and thumbnails only
+        assertThat(pathsOf("submit", "s3:PutObject"))
+                .containsExactlyInAnyOrder("/*.video.json", "/.s3-image-to-video/ledger/*", "/.s3-image-to-video/inputs/*");
+        assertThat(pathsOf("poll", "s3:GetObject")).containsExactly("/*.video.json");
+        assertThat(pathsOf("poll", "s3:PutObject")).containsExactlyInAnyOrder("/*.video.json", "/*.mp4",
+                "/*.thumbnail.webp", "/*.thumbnail.jpg", "/*.thumbnail.png");
+        assertThat(pathsOf("poll", "s3:AbortMultipartUpload")).containsExactly("/*.mp4");
     }
 
     @Test
@@ -139,10 +156,26 @@ class TemplateSecurityTest {
                 assertThat(grant.resources().get(0)).isEqualTo(Map.of("Fn::If", List.of("CreateApiKeySecret",
                         Map.of("Ref", "ApiKeySecret"), Map.of("Ref", "VideoApiKeySecretArn"))));
             }
+        }
+        // Each queue by its own ARN, never a dead-letter queue: the poll function uses its queue only,
+        // the submit function the submission queue (its event source mapping, and sending an upload
+        // back) and the poll queue for sending
+        Map<String, Set<String>> queueActions = new TreeMap<>();
+        for (Grant grant : grants()) {
             if (grant.action().startsWith("sqs:")) {
-                assertThat(grant.resources()).isEqualTo(List.of(Map.of("Fn::GetAtt", List.of("PollQueue", "Arn"))));
+                for (Object resource : grant.resources()) {
+                    assertThat(map(resource).keySet()).as(grant.toString()).containsExactly("Fn::GetAtt");
+                    String queue = grant.function() + " " + list(map(resource).get("Fn::GetAtt")).get(0);
+                    queueActions.computeIfAbsent(queue, q -> new TreeSet<>()).add(grant.action());
+                }
             }
         }
+        Set<String> consume = Set.of("sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:ChangeMessageVisibility",
+                "sqs:GetQueueAttributes", "sqs:SendMessage");
+        assertThat(queueActions).isEqualTo(Map.of(
+                "submit SubmissionQueue", consume,
+                "submit PollQueue", Set.of("sqs:SendMessage"),
+                "poll PollQueue", consume));
         assertThat(map(map(template.get("Parameters")).get("VideoApiKey")).get("NoEcho")).isEqualTo(true);
     }
 
@@ -150,8 +183,13 @@ class TemplateSecurityTest {
 
     @Test
     void theBucketBlocksPublicAccessEncryptsAndEnforcesOwnership() {
-        Map<String, Object> bucket = map(map(resources.get("ImagesBucket")).get("Properties"));
+        Map<String, Object> resource = map(resources.get("ImagesBucket"));
+        Map<String, Object> bucket = map(resource.get("Properties"));
 
+        // The stack's own bucket only; an existing bucket is the user's, and the stack changes nothing on it
+        assertThat(resource.get("Condition")).isEqualTo("CreateBucket");
+        assertThat(resources.values()).filteredOn(r -> String.valueOf(map(r).get("Type")).startsWith("AWS::S3::"))
+                .allSatisfy(r -> assertThat(map(r).get("Condition")).isEqualTo("CreateBucket"));
         assertThat(map(bucket.get("PublicAccessBlockConfiguration"))).isEqualTo(Map.of("BlockPublicAcls", true,
                 "BlockPublicPolicy", true, "IgnorePublicAcls", true, "RestrictPublicBuckets", true));
         Object encryption = map(map(list(map(bucket.get("BucketEncryption")).get("ServerSideEncryptionConfiguration"))
@@ -159,6 +197,22 @@ class TemplateSecurityTest {
         assertThat(encryption).isIn("AES256", "aws:kms", "aws:kms:dsse");
         assertThat(list(map(bucket.get("OwnershipControls")).get("Rules")))
                 .containsExactly(Map.of("ObjectOwnership", "BucketOwnerEnforced"));
+    }
+
+    @Test
+    void theStacksBucketExpiresFittedInputsAndAbandonedUploads() {
+        List<Object> rules = list(map(map(map(resources.get("ImagesBucket")).get("Properties"))
+                .get("LifecycleConfiguration")).get("Rules"));
+
+        // Copies of the users' images, for presigned URLs: gone after a day
+        assertThat(rules).anySatisfy(r -> {
+            assertThat(map(r)).containsEntry("Status", "Enabled").containsEntry("ExpirationInDays", 1);
+            assertThat(map(r).get("Prefix")).isEqualTo(".s3-image-to-video/inputs/");
+        });
+        assertThat(rules).anySatisfy(r -> assertThat(map(r)).containsEntry("Status", "Enabled")
+                .containsEntry("AbortIncompleteMultipartUpload", Map.of("DaysAfterInitiation", 1)));
+        // Nothing else expires: the records, videos and ledgers are the users'
+        assertThat(rules).filteredOn(r -> map(r).containsKey("ExpirationInDays")).hasSize(1);
     }
 
     @Test
@@ -215,26 +269,34 @@ class TemplateSecurityTest {
         return grants;
     }
 
-    private static List<Object> resourcesOf(String function, String action) {
+    /** What an S3 grant of a function covers in the bucket: "" for the bucket, "/..." for its keys. */
+    private static List<String> pathsOf(String function, String action) {
         return grants().stream().filter(g -> g.function().equals(function) && g.action().equals(action))
-                .flatMap(g -> g.resources().stream()).toList();
+                .flatMap(g -> g.resources().stream()).map(TemplateSecurityTest::pathInBucket).toList();
     }
 
     /**
-     * What SAM adds to the roles it creates, which the template does not spell out: the basic execution
-     * role's log actions for both, and sending to an SQS on-failure destination.
+     * The part after the bucket of an S3 resource, which must be {@code !Sub [arn...${Bucket}..., BUCKET]}:
+     * a literal ARN, a !Ref or another variable would name another bucket.
      */
+    private static String pathInBucket(Object resource) {
+        assertThat(map(resource).keySet()).as("S3 resource " + resource).containsExactly("Fn::Sub");
+        List<Object> sub = list(map(resource).get("Fn::Sub"));
+        assertThat(sub).as("S3 resource " + resource).hasSize(2);
+        assertThat(sub.get(1)).as("S3 resource " + resource).isEqualTo(BUCKET);
+        String arn = String.valueOf(sub.get(0));
+        assertThat(arn).as("S3 resource " + resource).startsWith(BUCKET_ARN);
+        String path = arn.substring(BUCKET_ARN.length());
+        assertThat(path).as("S3 resource " + resource).doesNotContain("$").matches("|/.*");
+        return path;
+    }
+
+    /** What SAM adds to the roles it creates, which the template does not spell out: the basic execution role's log actions. */
     private static Set<String> grantedBySam() {
         Set<String> granted = new TreeSet<>();
-        for (Map.Entry<String, String> function : FUNCTIONS.entrySet()) {
+        for (String function : FUNCTIONS.values()) {
             for (String action : List.of("logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents")) {
-                granted.add(function.getValue() + " " + action);
-            }
-            Map<String, Object> properties = map(map(resources.get(function.getKey())).get("Properties"));
-            Object onFailure = map(map(map(properties.get("EventInvokeConfig")).get("DestinationConfig")).get("OnFailure"))
-                    .get("Type");
-            if ("SQS".equals(onFailure)) {
-                granted.add(function.getValue() + " sqs:SendMessage");
+                granted.add(function + " " + action);
             }
         }
         return granted;
@@ -263,13 +325,13 @@ class TemplateSecurityTest {
     }
 
     @SuppressWarnings("unchecked")
-    private static Map<String, Object> map(Object o) {
+    static Map<String, Object> map(Object o) {
         return o == null ? Map.of() : (Map<String, Object>) o;
     }
 
     /** A YAML list, or a single value standing for a list of one (as IAM allows). */
     @SuppressWarnings("unchecked")
-    private static List<Object> list(Object o) {
+    static List<Object> list(Object o) {
         return o == null ? List.of() : o instanceof List<?> l ? (List<Object>) l : List.of(o);
     }
 

@@ -36,13 +36,32 @@ public final class ApiErrors {
         if (status == 401 || status == 403) {
             return new ApiError.Unauthorized(status, code, message);
         }
-        if (status == 429 || (status == 503 && retryAfter.isPresent())) {
+        if (status == 429 || (status == 503 && retryAfter.isPresent()) || saysConcurrencyLimit(code, message)) {
             return new ApiError.Busy(status, code, message, retryAfter);
+        }
+        if (status == 501 || (status >= 500 && saysNotSupported(message))) {
+            // LiteLLM answers a remix on Veo with 500 "Video remix is not supported by Google Veo": asking again cannot help.
+            return new ApiError.Refused(status, code, message);
         }
         if (status == 408 || status == 409 || status >= 500) {
             return new ApiError.Transient(status, code, message, retryAfter);
         }
         return new ApiError.Refused(status, code, message);
+    }
+
+    /**
+     * A limit on jobs running at once, whatever the status that carries it: new-api's
+     * {@code token_concurrency_limit_reached}, LiteLLM's "Max parallel request limit reached".
+     */
+    private static boolean saysConcurrencyLimit(String code, String message) {
+        String words = (code + " " + message).toLowerCase(java.util.Locale.ROOT);
+        return words.contains("concurrency_limit") || words.contains("concurrency limit")
+                || words.contains("max parallel request") || words.contains("too many concurrent");
+    }
+
+    private static boolean saysNotSupported(String message) {
+        String words = message.toLowerCase(java.util.Locale.ROOT);
+        return words.contains("not supported") || words.contains("not implemented");
     }
 
     /** A 2xx answer that does not hold what the caller needs. */
@@ -67,7 +86,8 @@ public final class ApiErrors {
             } else if (error != null && error.isTextual()) {
                 message = error.textValue();
             } else if (json != null && json.isObject()) {
-                message = text(json.get("message"));
+                // new-api's task errors {"code", "message", "data"}; FastAPI's {"detail": ...} (LiteLLM, vLLM-Omni)
+                message = json.has("message") ? text(json.get("message")) : text(json.get("detail"));
                 code = text(json.get("code"));
             }
         } catch (IOException e) {

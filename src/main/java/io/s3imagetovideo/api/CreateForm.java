@@ -8,10 +8,8 @@ import java.net.http.HttpRequest;
 import java.util.Map;
 import java.util.UUID;
 
-/** The multipart form of {@code POST /v1/videos}: the request's fields, then the image as a file part. */
+/** The multipart form of {@code POST /v1/videos}: the request's fields, then the image's field. */
 final class CreateForm {
-
-    static final String IMAGE_FIELD = "input_reference";
 
     private CreateForm() {}
 
@@ -24,7 +22,7 @@ final class CreateForm {
         return "multipart/form-data; boundary=" + boundary;
     }
 
-    static MultipartBodyPublisher of(VideoRequest request, ImageUpload image, String boundary) {
+    static MultipartBodyPublisher of(VideoRequest request, ImagePart image, String boundary) {
         var builder = MultipartBodyPublisher.newBuilder()
                 .boundary(boundary)
                 .textPart("model", request.model())
@@ -36,9 +34,12 @@ final class CreateForm {
         for (Map.Entry<String, String> field : request.extra().entrySet()) {
             builder.textPart(field.getKey(), field.getValue());
         }
-        return builder
-                .formPart(IMAGE_FIELD, image.fileName(), imageBody(image.bytes()), MediaType.parse(image.contentType()))
-                .build();
+        switch (image) {
+            case ImagePart.File file -> builder.formPart(file.field(), file.image().fileName(),
+                    imageBody(file.image().bytes()), MediaType.parse(file.image().contentType()));
+            case ImagePart.Text text -> builder.textPart(text.field(), text.value());
+        }
+        return builder.build();
     }
 
     /**

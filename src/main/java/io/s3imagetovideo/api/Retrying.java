@@ -68,8 +68,16 @@ public final class Retrying {
                 return new ApiResult.Failed<>(previous, exchanges);
             }
             Reading<T> reading = switch (sent) {
-                case ApiTransport.Attempt.NoAnswer<B> none -> new Reading.Error<>(none.error());
-                case ApiTransport.Attempt.Answered<B> answered -> reader.read(answered);
+                case ApiTransport.Attempt.NoAnswer<B> none -> {
+                    if (none.exchanges() > 0) {
+                        Metrics.count(Metrics.Metric.HOST_UNREACHABLE);
+                    }
+                    yield new Reading.Error<>(none.error());
+                }
+                case ApiTransport.Attempt.Answered<B> answered -> {
+                    Metrics.hostAnswer(answered.response().statusCode());
+                    yield reader.read(answered);
+                }
             };
             ApiError error;
             switch (reading) {

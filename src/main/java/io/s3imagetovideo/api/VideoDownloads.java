@@ -45,6 +45,16 @@ public final class VideoDownloads {
     }
 
     /**
+     * {@code GET {base}/v1/videos/{id}/content?variant=thumbnail}, OpenAI's preview image, with the key.
+     * Hosts that do not read {@code variant} (new-api, LiteLLM) answer with the video itself: the
+     * caller looks at the type before it reads on.
+     */
+    public ApiResult<VideoDownload> thumbnail(String jobId, Instant deadline) {
+        URI uri = retrying.transport().endpoint("/v1/videos/" + PathSegment.encode(jobId) + "/content?variant=thumbnail");
+        return follow(ApiRequest.get("download_thumbnail", uri, true), deadline);
+    }
+
+    /**
      * A job's {@code video_url} (the seed reseller's way), which may be on another host: without the key.
      * {@code videoUrl} must be an absolute http(s) URL ({@link #isHttp}).
      */

@@ -7,6 +7,8 @@ import java.net.URI;
 import java.net.URISyntaxException;
 import java.net.UnknownHostException;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
@@ -111,7 +113,49 @@ public record Env(Map<String, String> variables) {
     public VideoSize size(String name, String fallback) {
         String raw = string(name, fallback);
         return VideoSize.parse(raw).orElseThrow(() -> new ConfigException(
-                name + " must be one of " + VideoSize.allowedValues() + ", got '" + raw + "'"));
+                name + " must be a size written WxH such as 720x1280, got '" + raw + "'"));
+    }
+
+    /** A comma list of sizes ({@code 720x1280,1280x720}), or {@code any}: empty. */
+    public Optional<List<VideoSize>> sizes(String name, String fallback) {
+        String raw = string(name, fallback);
+        if (raw.equals("any")) {
+            return Optional.empty();
+        }
+        List<VideoSize> sizes = new ArrayList<>();
+        for (String item : raw.split(",")) {
+            sizes.add(VideoSize.parse(item.trim()).orElseThrow(() -> new ConfigException(name
+                    + " must be 'any' or a comma list of sizes written WxH such as 720x1280,1280x720, got '" + raw + "'")));
+        }
+        return Optional.of(List.copyOf(sizes));
+    }
+
+    /** A comma list of positive whole numbers ({@code 4,6,8}), or {@code any}: empty. */
+    public Optional<List<String>> wholeNumbers(String name, String fallback) {
+        String raw = string(name, fallback);
+        if (raw.equals("any")) {
+            return Optional.empty();
+        }
+        List<String> values = new ArrayList<>();
+        for (String item : raw.split(",")) {
+            String value = item.trim();
+            if (!value.matches("[0-9]{1,9}") || Long.parseLong(value) <= 0) {
+                throw new ConfigException(name + " must be 'any' or a comma list of positive whole numbers such as"
+                        + " 4,6,8, got '" + raw + "'");
+            }
+            values.add(Long.toString(Long.parseLong(value)));
+        }
+        return Optional.of(List.copyOf(values));
+    }
+
+    /** A form field name: what a multipart form may carry. */
+    public String formField(String name, String fallback) {
+        String raw = string(name, fallback);
+        if (!raw.matches("[A-Za-z0-9_.\\-\\[\\]]{1,64}")) {
+            throw new ConfigException(name + " must be a form field name of 1 to 64 of A-Z a-z 0-9 _ . - [ ], got '"
+                    + raw + "'");
+        }
+        return raw;
     }
 
     public Fit fit(String name, Fit fallback) {

@@ -9,7 +9,8 @@ public record PollConfig(
         String pollQueueUrl,
         int pollInitialDelaySeconds,
         int pollMaxDelaySeconds,
-        Duration pollMaxAge) {
+        Duration pollMaxAge,
+        boolean saveThumbnail) {
 
     public static PollConfig fromEnv(Map<String, String> variables) {
         Env env = new Env(variables);
@@ -19,7 +20,8 @@ public record PollConfig(
                 env.required("POLL_QUEUE_URL", "the poll function sends the next status check to that queue"),
                 initialDelay(env),
                 env.intInRange("POLL_MAX_DELAY_SECONDS", 900, 0, 900),
-                Duration.ofSeconds(env.intInRange("POLL_MAX_AGE_SECONDS", 7200, 1, Integer.MAX_VALUE)));
+                Duration.ofSeconds(env.intInRange("POLL_MAX_AGE_SECONDS", 7200, 1, Integer.MAX_VALUE)),
+                env.bool("SAVE_THUMBNAIL", true));
     }
 
     /** Read by both functions: the submit function sends the first check with it. */
@@ -28,10 +30,10 @@ public record PollConfig(
     }
 
     public PollConfig withApi(ApiConfig other) {
-        return new PollConfig(other, pollQueueUrl, pollInitialDelaySeconds, pollMaxDelaySeconds, pollMaxAge);
+        return new PollConfig(other, pollQueueUrl, pollInitialDelaySeconds, pollMaxDelaySeconds, pollMaxAge, saveThumbnail);
     }
 
     public PollConfig withPollQueueUrl(String url) {
-        return new PollConfig(api, url, pollInitialDelaySeconds, pollMaxDelaySeconds, pollMaxAge);
+        return new PollConfig(api, url, pollInitialDelaySeconds, pollMaxDelaySeconds, pollMaxAge, saveThumbnail);
     }
 }

@@ -2,6 +2,7 @@ package io.s3imagetovideo.layout;
 
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
+import java.time.LocalDate;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
@@ -35,8 +36,30 @@ public final class BucketLayout {
         return Optional.of(URLDecoder.decode(encoded, StandardCharsets.UTF_8));
     }
 
-    /** The pair member a key is, or empty for every other key (records, videos, anything else). */
+    /** The functions' own objects (the spend-cap ledgers, fitted images for presigned URLs): never an upload. */
+    public static final String INTERNAL_PREFIX = ".s3-image-to-video/";
+    /** A saved thumbnail, {@code <p>/<name>.thumbnail.<ext>}: never taken for an uploaded image. */
+    public static final List<String> THUMBNAIL_SUFFIXES = List.of(".thumbnail.webp", ".thumbnail.jpg", ".thumbnail.png");
+
+    /** The ledger of one UTC day's spend cap. */
+    public static String ledgerKey(LocalDate day) {
+        return INTERNAL_PREFIX + "ledger/" + day + ".json";
+    }
+
+    /** Where a fitted image waits to be fetched by a host through a presigned URL. */
+    public static String inputKey(String uploadId, String fileName) {
+        return INTERNAL_PREFIX + "inputs/" + uploadId + "/" + fileName;
+    }
+
+    /**
+     * The pair member a key is, or empty for every other key (records, videos, thumbnails, the functions'
+     * own objects, anything else).
+     */
     public static Optional<PairMember> classify(String key) {
+        String lower = key.toLowerCase(Locale.ROOT);
+        if (key.startsWith(INTERNAL_PREFIX) || THUMBNAIL_SUFFIXES.stream().anyMatch(lower::endsWith)) {
+            return Optional.empty();
+        }
         if (key.endsWith(UploadName.SIDECAR_SUFFIX)) {
             return member(key, key.length() - UploadName.SIDECAR_SUFFIX.length(), Role.PROMPT);
         }

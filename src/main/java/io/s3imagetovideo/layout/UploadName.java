@@ -42,4 +42,9 @@ public record UploadName(String prefix, String name) {
     public String videoKey() {
         return base() + VIDEO_SUFFIX;
     }
+
+    /** {@code <p>/<name>.thumbnail.<extension>}, the extension that of the thumbnail's type. */
+    public String thumbnailKey(String extension) {
+        return base() + ".thumbnail." + extension;
+    }
 }

@@ -24,7 +24,21 @@ public final class Metrics {
         JOBS_COMPLETED("JobsCompleted"),
         JOBS_EXPIRED("JobsExpired"),
         API_RETRIES("ApiRetries"),
-        API_LATENCY("ApiLatency");
+        API_LATENCY("ApiLatency"),
+        /** An upload found the day's spend cap reached and is held until the next day. */
+        JOBS_HELD("JobsHeld"),
+        /** The day's spend cap refused a share (the alarm's metric). */
+        DAILY_CAP_REACHED("DailyCapReached"),
+        /** An upload found the host busy and was sent back to the queue. */
+        UPLOADS_WAITING("UploadsWaiting"),
+        /** How long an upload sent back for a busy host has waited so far (its maximum: the oldest one). */
+        WAITING_UPLOAD_AGE("WaitingUploadAgeSeconds"),
+        /** The host's answers, by status class: 429 apart, as the sign of its concurrency limit. */
+        HOST_ANSWER_2XX("HostAnswer2xx"),
+        HOST_ANSWER_4XX("HostAnswer4xx"),
+        HOST_ANSWER_429("HostAnswer429"),
+        HOST_ANSWER_5XX("HostAnswer5xx"),
+        HOST_UNREACHABLE("HostUnreachable");
 
         private final String cloudWatchName;
 
@@ -48,6 +62,16 @@ public final class Metrics {
 
     public static void milliseconds(Metric metric, long value) {
         emit(metric.cloudWatchName(), value, "Milliseconds");
+    }
+
+    public static void seconds(Metric metric, long value) {
+        emit(metric.cloudWatchName(), value, "Seconds");
+    }
+
+    /** The host's answer of HTTP {@code status}, counted by its class. */
+    public static void hostAnswer(int status) {
+        count(status == 429 ? Metric.HOST_ANSWER_429 : status >= 500 ? Metric.HOST_ANSWER_5XX
+                : status >= 400 ? Metric.HOST_ANSWER_4XX : Metric.HOST_ANSWER_2XX);
     }
 
     private static void emit(String metric, long value, String unit) {

@@ -23,7 +23,7 @@ final class PollFunction {
         var schedule = new PollSchedule(config.pollInitialDelaySeconds(), config.pollMaxDelaySeconds(),
                 config.pollMaxAge());
         return new PollService(new S3RecordStore(d.s3(), d.mapper()), api.jobs(), api.downloads(),
-                new VideoUploader(d.s3(), d.clock()), new SqsStatusChecks(d.requireSqs(), config.pollQueueUrl(),
-                        d.mapper()), schedule, d.clock());
+                new VideoUploader(d.s3(), d.clock()), new Thumbnails(api.downloads(), d.s3(), config.saveThumbnail()),
+                new SqsStatusChecks(d.requireSqs(), config.pollQueueUrl(), d.mapper()), schedule, d.clock(), d.random());
     }
 }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.s3imagetovideo.api.ApiError;
 import io.s3imagetovideo.api.ApiResult;
+import io.s3imagetovideo.api.RetryPolicy;
 import io.s3imagetovideo.api.VideoDownloads.VideoDownload;
 import io.s3imagetovideo.api.VideoDownloads;
 import io.s3imagetovideo.api.VideoJobs;
@@ -21,13 +22,15 @@ import io.s3imagetovideo.record.RecordStore;
 import io.s3imagetovideo.record.Status;
 import io.s3imagetovideo.record.StoredRecord;
 import io.s3imagetovideo.record.Transitions;
-import io.s3imagetovideo.record.Write;
+import io.s3imagetovideo.storage.Write;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
+import java.util.random.RandomGenerator;
 
 /**
  * Follows one job through one status check. Knows nothing of Lambda or SQS events: it is given a
@@ -54,19 +57,24 @@ public final class PollService {
     private final VideoJobs jobs;
     private final VideoDownloads downloads;
     private final VideoUploader uploader;
+    private final Thumbnails thumbnails;
     private final StatusChecks statusChecks;
     private final PollSchedule schedule;
     private final Clock clock;
+    private final RandomGenerator random;
 
     PollService(RecordStore records, VideoJobs jobs, VideoDownloads downloads, VideoUploader uploader,
-            StatusChecks statusChecks, PollSchedule schedule, Clock clock) {
+            Thumbnails thumbnails, StatusChecks statusChecks, PollSchedule schedule, Clock clock,
+            RandomGenerator random) {
         this.records = records;
         this.jobs = jobs;
         this.downloads = downloads;
         this.uploader = uploader;
+        this.thumbnails = thumbnails;
         this.statusChecks = statusChecks;
         this.schedule = schedule;
         this.clock = clock;
+        this.random = random;
     }
 
     private sealed interface Round {
@@ -162,6 +170,14 @@ public final class PollService {
                     expiredMessage(current, "the last status check failed (" + error.code() + ")"), now),
                     PollOutcome.of(Action.EXPIRED, Status.EXPIRED));
         }
+        if (error instanceof ApiError.Busy busy) {
+            // The same check again after the host's Retry-After: the record has not moved, so it is not a repeat.
+            int delay = (int) Math.min(PollSchedule.SQS_MAX_DELAY_SECONDS,
+                    RetryPolicy.whileBusy(busy.retryAfter(), Duration.ZERO, random).toSeconds());
+            statusChecks.send(check, delay);
+            return new Round.Done(new PollOutcome(Action.RESCHEDULED, Optional.of(current.status()),
+                    Optional.of("host_busy")));
+        }
         if (transientFailure) {
             return new Round.Done(PollOutcome.later(error.describe()));
         }
@@ -197,10 +213,7 @@ public final class PollService {
             Instant deadline) {
         String videoKey = upload.videoKey();
         Instant downloadDeadline = deadline.minus(DOWNLOAD_SAFETY_MARGIN);
-        Optional<URI> videoUrl = videoUrl(job, check);
-        ApiResult<VideoDownload> opened = videoUrl.isPresent()
-                ? downloads.url(videoUrl.get(), downloadDeadline)
-                : downloads.content(check.jobId(), downloadDeadline);
+        ApiResult<VideoDownload> opened = open(check, job, downloadDeadline);
         VideoDownload download;
         switch (opened) {
             case ApiResult.Failed<VideoDownload> failed -> {
@@ -216,11 +229,31 @@ public final class PollService {
             case VideoUploader.Upload.Saved saved -> {
                 Log.info("video_saved", "bucket", check.bucket(), "video", videoKey, "job_id", check.jobId(),
                         "bytes", saved.bytes(), "parts", saved.parts(), "host", download.host());
+                Output output = new Output(videoKey, saved.bytes(), Output.VIDEO_CONTENT_TYPE);
+                Optional<String> thumbnail = thumbnails.save(check.bucket(), upload, check.jobId(), downloadDeadline);
                 yield write(check, stored, Transitions.completed(stored.record(), job, check.check(),
-                        new Output(videoKey, saved.bytes(), Output.VIDEO_CONTENT_TYPE), clock.instant()),
+                        thumbnail.map(output::withThumbnail).orElse(output), clock.instant()),
                         PollOutcome.of(Action.COMPLETED, Status.COMPLETED));
             }
         };
+    }
+
+    /**
+     * The video's download: from the link the job names, if any ({@code video_url}, the seed
+     * reseller's; {@code url}; new-api's {@code metadata.url}), without the key; from {@code /content}
+     * with the key when there is none, or when the link is refused (it expired, say).
+     */
+    private ApiResult<VideoDownload> open(StatusCheck check, ObjectNode job, Instant deadline) {
+        Optional<URI> link = videoUrl(job, check);
+        if (link.isPresent()) {
+            ApiResult<VideoDownload> linked = downloads.url(link.get(), deadline);
+            if (!(linked instanceof ApiResult.Failed<VideoDownload> failed) || failed.error().isTransient()) {
+                return linked;
+            }
+            Log.warn("video_url_refused", "bucket", check.bucket(), "record", check.recordKey(), "job_id",
+                    check.jobId(), "code", failed.error().code(), "reason", "downloading /content instead");
+        }
+        return downloads.content(check.jobId(), deadline);
     }
 
     /** Asked just before the video is completed: the record is still the one this check started from. */
@@ -229,22 +262,27 @@ public final class PollService {
                 .orElse(false);
     }
 
-    /** The reseller's download link, when the job has a usable one. */
+    /** Where hosts name a finished job's video, most specific first. */
+    private static final List<String> VIDEO_LINK_FIELDS = List.of("/video_url", "/url", "/metadata/url");
+
+    /** The job's own download link, when it names a usable one. */
     private static Optional<URI> videoUrl(ObjectNode job, StatusCheck check) {
-        JsonNode url = job.get("video_url");
-        if (url == null || !url.isTextual() || url.textValue().isBlank()) {
-            return Optional.empty();
-        }
-        try {
-            URI uri = new URI(url.textValue().trim());
-            if (VideoDownloads.isHttp(uri)) {
-                return Optional.of(uri);
+        for (String field : VIDEO_LINK_FIELDS) {
+            JsonNode url = job.at(field);
+            if (!url.isTextual() || url.textValue().isBlank()) {
+                continue;
             }
-        } catch (URISyntaxException e) {
-            // described below
+            try {
+                URI uri = new URI(url.textValue().trim());
+                if (VideoDownloads.isHttp(uri)) {
+                    return Optional.of(uri);
+                }
+            } catch (URISyntaxException e) {
+                // described below
+            }
+            Log.warn("video_url_unusable", "bucket", check.bucket(), "record", check.recordKey(), "job_id",
+                    check.jobId(), "field", field.substring(1).replace('/', '.'), "reason", "not an absolute http(s) URL");
         }
-        Log.warn("video_url_unusable", "bucket", check.bucket(), "record", check.recordKey(), "job_id", check.jobId(),
-                "reason", "not an absolute http(s) URL; downloading /content instead");
         return Optional.empty();
     }
 

@@ -20,8 +20,9 @@ import java.util.OptionalInt;
 public final class RecordJson {
 
     /** Every top-level field the functions write, in the order they are written; all others are the host's. */
-    public static final List<String> OURS = List.of("status", "api_status", "missing", "claim_expires_at", "claim_token", "error",
-            "source", "request", "previous_id", "submitted_at", "output", "poll", "updated_at");
+    public static final List<String> OURS = List.of("status", "api_status", "missing", "claim_expires_at", "claim_token",
+            "next_try_at", "waiting_since", "resumes_at", "error", "source", "request", "previous_id", "remixed_from", "submitted_at",
+            "output", "poll", "updated_at");
 
     private final ObjectMapper mapper;
 
@@ -50,14 +51,21 @@ public final class RecordJson {
         r.claim().ifPresent(c -> {
             node.put("claim_expires_at", timestamp(c.expiresAt()));
             node.put("claim_token", c.token());
+            c.nextTryAt().ifPresent(t -> node.put("next_try_at", timestamp(t)));
+            c.waitingSince().ifPresent(t -> node.put("waiting_since", timestamp(t)));
         });
+        r.resumesAt().ifPresent(t -> node.put("resumes_at", timestamp(t)));
         r.error().ifPresent(e -> node.set("error", error(e)));
         node.set("source", source(r.source()));
         r.request().ifPresent(q -> node.set("request", request(q)));
         r.previousId().ifPresent(p -> node.put("previous_id", p));
+        r.remixedFrom().ifPresent(p -> node.put("remixed_from", p));
         r.submittedAt().ifPresent(t -> node.put("submitted_at", timestamp(t)));
-        r.output().ifPresent(o -> node.putObject("output").put("video", o.video()).put("bytes", o.bytes())
-                .put("content_type", o.contentType()));
+        r.output().ifPresent(o -> {
+            ObjectNode output = node.putObject("output").put("video", o.video()).put("bytes", o.bytes())
+                    .put("content_type", o.contentType());
+            o.thumbnail().ifPresent(t -> output.put("thumbnail", t));
+        });
         r.poll().ifPresent(p -> {
             ObjectNode poll = node.putObject("poll").put("checks", p.checks());
             p.nextCheckAt().ifPresent(t -> poll.put("next_check_at", timestamp(t)));
@@ -78,11 +86,13 @@ public final class RecordJson {
         Optional<RecordError> error = node.get("error") instanceof ObjectNode e ? Optional.of(error(e))
                 : Optional.empty();
         Optional<Claim> claim = text(node, "claim_token").flatMap(token -> instant(node, "claim_expires_at")
-                .map(at -> new Claim(at, token, status == Status.SUBMITTING && error.isPresent())));
+                .map(at -> new Claim(at, token, status == Status.SUBMITTING && error.isPresent(),
+                        instant(node, "next_try_at"), instant(node, "waiting_since"))));
         return new JobRecord(status, text(node, "api_status"), job, text(node, "missing"), claim, error, source(node.path("source"), bucket),
                 node.get("request") instanceof ObjectNode q ? Optional.of(request(q)) : Optional.empty(),
                 text(node, "previous_id"), instant(node, "submitted_at"), output(node.path("output")),
-                poll(node.path("poll")), instant(node, "updated_at").orElse(Instant.EPOCH));
+                poll(node.path("poll")), instant(node, "resumes_at"), text(node, "remixed_from"),
+                instant(node, "updated_at").orElse(Instant.EPOCH));
     }
 
     private ObjectNode error(RecordError e) {
@@ -140,8 +150,8 @@ public final class RecordJson {
 
     private static Optional<Output> output(JsonNode o) {
         return o.path("video").isTextual() ? Optional.of(new Output(o.get("video").textValue(),
-                o.path("bytes").asLong(), o.path("content_type").asText(Output.VIDEO_CONTENT_TYPE)))
-                : Optional.empty();
+                o.path("bytes").asLong(), o.path("content_type").asText(Output.VIDEO_CONTENT_TYPE),
+                text(o, "thumbnail"))) : Optional.empty();
     }
 
     private static Optional<PollState> poll(JsonNode p) {

@@ -1,5 +1,6 @@
 package io.s3imagetovideo.record;
 
+import io.s3imagetovideo.storage.Write;
 import java.util.Optional;
 
 /**

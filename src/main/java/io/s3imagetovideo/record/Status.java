@@ -10,6 +10,8 @@ public enum Status {
     WAITING,
     /** An invocation holds the claim and is calling the host, or handed the claim back after transient failures. */
     SUBMITTING,
+    /** The day's spend cap is reached; the upload goes on by itself at {@code resumes_at}. */
+    HELD,
     /** The input is wrong; nothing was sent. */
     REJECTED,
     QUEUED,

@@ -38,35 +38,46 @@ public final class SidecarParser {
     public static final int MAX_EXTRA_FIELDS = 32;
     public static final int MAX_EXTRA_VALUE_CHARS = 4_096;
 
-    static final Set<String> KNOWN_FIELDS =
-            Set.of("prompt", "model", "seconds", "size", "watermark", "private", "extra", "fit", "background");
-    /** Form fields that {@code extra} may not override: the request's own and the image part. */
+    static final Set<String> KNOWN_FIELDS = Set.of("prompt", "model", "seconds", "size", "watermark", "private",
+            "extra", "fit", "background", "remix");
+    /** Form fields that {@code extra} may not override: the request's own and the image's. */
     static final Set<String> RESERVED_FORM_FIELDS =
             Set.of("prompt", "model", "seconds", "size", "watermark", "private", "input_reference");
     private static final Pattern FORM_FIELD_NAME = Pattern.compile("[A-Za-z0-9_.\\-\\[\\]]{1,64}");
     private static final Pattern WHOLE_NUMBER = Pattern.compile("[0-9]{1,9}");
-    /** Words users reach for when they mean one of the fits. */
-    private static final Map<String, Fit> FIT_SYNONYMS = Map.of(
-            "crop", Fit.COVER, "fill", Fit.COVER, "pad", Fit.CONTAIN, "letterbox", Fit.CONTAIN,
-            "fit", Fit.CONTAIN, "as-is", Fit.NONE, "original", Fit.NONE);
-    private static final Map<String, String> COLOUR_NAMES = Map.of("black", "#000000", "white", "#ffffff");
 
     private final ObjectMapper mapper;
     private final SidecarDefaults defaults;
+    private final Set<String> reservedFields;
 
     public SidecarParser(ObjectMapper mapper, SidecarDefaults defaults) {
+        this(mapper, defaults, "input_reference");
+    }
+
+    /** {@code imageField}: the form field the image travels in ({@code VIDEO_IMAGE_FIELD}), which {@code extra} may not set. */
+    public SidecarParser(ObjectMapper mapper, SidecarDefaults defaults, String imageField) {
         // A strict reader of its own: a typo'd duplicate key or trailing garbage must not pass unnoticed.
         this.mapper = mapper.copy()
                 .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
                 .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
         this.defaults = defaults;
+        Set<String> reserved = new java.util.HashSet<>(RESERVED_FORM_FIELDS);
+        reserved.add(imageField);
+        this.reservedFields = Set.copyOf(reserved);
     }
 
     /** The outcome of reading a sidecar: a request to send, or the problems that stop it. */
     public sealed interface Result permits Valid, Invalid {}
 
-    /** A request to send, and how its image is to be brought to {@code request.size()}. */
-    public record Valid(VideoRequest request, ImageFit fit) implements Result {}
+    /**
+     * A request to send, and how its image is to be brought to {@code request.size()}. {@code remix}: the
+     * new prompt is for the upload's last completed video, not for a new one from the image.
+     */
+    public record Valid(VideoRequest request, ImageFit fit, boolean remix) implements Result {
+        public Valid(VideoRequest request, ImageFit fit) {
+            this(request, fit, false);
+        }
+    }
 
     public record Invalid(List<SidecarProblem> problems) implements Result {
         public Invalid {
@@ -126,11 +137,12 @@ public final class SidecarParser {
         Map<String, String> extra = extra(root.get("extra"), problems);
         Fit fit = fit(root.get("fit"), problems);
         RgbColor background = background(root.get("background"), problems);
+        boolean remix = bool(root, "remix", false, problems);
         if (!problems.isEmpty()) {
             return new Invalid(problems);
         }
         return new Valid(new VideoRequest(prompt, model, seconds, size, watermark, isPrivate, extra),
-                new ImageFit(fit, background));
+                new ImageFit(fit, background), remix);
     }
 
     private static SidecarProblem syntaxProblem(JsonProcessingException e) {
@@ -142,7 +154,7 @@ public final class SidecarParser {
     }
 
     private static SidecarProblem unknownField(String name) {
-        String hint = closest(name).map(k -> " Did you mean '" + k + "'?").orElse("");
+        String hint = Suggestions.didYouMean(name, sortedKnown());
         return new SidecarProblem("unknown_field",
                 "Unknown field '" + name + "'." + hint + " Allowed fields: " + String.join(", ", sortedKnown())
                         + "; provider options go inside \"extra\".");
@@ -204,7 +216,14 @@ public final class SidecarParser {
                             + render(node) + "."));
             return null;
         }
-        return Long.toString(Long.parseLong(digits));
+        String seconds = Long.toString(Long.parseLong(digits));
+        if (!defaults.limits().allowsSeconds(seconds)) {
+            problems.add(new SidecarProblem("invalid_seconds", "The field 'seconds' must be one of "
+                    + String.join(", ", defaults.limits().seconds().orElseThrow()) + " for this video host"
+                    + " (VIDEO_SECONDS), not " + render(node) + "."));
+            return null;
+        }
+        return seconds;
     }
 
     private VideoSize size(JsonNode node, List<SidecarProblem> problems) {
@@ -212,10 +231,13 @@ public final class SidecarParser {
             return defaults.size();
         }
         Optional<VideoSize> size = node.isTextual() ? VideoSize.parse(node.textValue()) : Optional.empty();
-        if (size.isEmpty()) {
-            problems.add(new SidecarProblem("invalid_size",
-                    "The field 'size' must be one of " + String.join(", ", VideoSize.allowedValues())
-                            + " (width x height), not " + render(node) + "."));
+        if (size.isEmpty() || !defaults.limits().allows(size.get())) {
+            String allowed = defaults.limits().sizes()
+                    .map(list -> "one of " + String.join(", ", list.stream().map(VideoSize::value).toList())
+                            + " (width x height) for this video host (VIDEO_SIZES)")
+                    .orElse("width x height, such as \"1280x720\"");
+            problems.add(new SidecarProblem("invalid_size", "The field 'size' must be " + allowed + ", not "
+                    + render(node) + "."));
             return null;
         }
         return size.get();
@@ -229,21 +251,12 @@ public final class SidecarParser {
         if (fit.isPresent()) {
             return fit.get();
         }
-        String hint = node.isTextual() ? closestFit(node.textValue()).map(f -> " Did you mean '" + f.value() + "'?")
-                .orElse("") : "";
+        String hint = node.isTextual() ? Suggestions.fit(node.textValue()) : "";
         problems.add(new SidecarProblem("invalid_fit",
                 "The field 'fit' must be \"none\" (send the image as it is), \"cover\" (fill the frame, crop the"
                         + " edges) or \"contain\" (show all of it, pad with 'background'), not " + render(node) + "."
                         + hint));
         return defaults.fit();
-    }
-
-    private static Optional<Fit> closestFit(String text) {
-        String lower = text.trim().toLowerCase(Locale.ROOT);
-        if (FIT_SYNONYMS.containsKey(lower)) {
-            return Optional.of(FIT_SYNONYMS.get(lower));
-        }
-        return Fit.parse(lower).or(() -> closest(lower, Fit.allowedValues()).flatMap(Fit::parse));
     }
 
     private static RgbColor background(JsonNode node, List<SidecarProblem> problems) {
@@ -254,16 +267,7 @@ public final class SidecarParser {
         if (colour.isPresent()) {
             return colour.get();
         }
-        String hint = "";
-        if (node.isTextual()) {
-            String text = node.textValue().trim();
-            String named = COLOUR_NAMES.get(text.toLowerCase(Locale.ROOT));
-            if (named != null) {
-                hint = " Did you mean '" + named + "'?";
-            } else if (RgbColor.parse("#" + text).isPresent()) {
-                hint = " Did you mean '#" + text + "'?";
-            }
-        }
+        String hint = node.isTextual() ? Suggestions.colour(node.textValue()) : "";
         problems.add(new SidecarProblem("invalid_background",
                 "The field 'background' must be a colour written \"#rrggbb\" such as \"#000000\" (black, the"
                         + " default) or \"#ffffff\" (white), not " + render(node) + "." + hint));
@@ -287,7 +291,7 @@ public final class SidecarParser {
         return fallback;
     }
 
-    private static Map<String, String> extra(JsonNode node, List<SidecarProblem> problems) {
+    private Map<String, String> extra(JsonNode node, List<SidecarProblem> problems) {
         Map<String, String> extra = new LinkedHashMap<>();
         if (node == null || node.isNull()) {
             return extra;
@@ -307,7 +311,7 @@ public final class SidecarParser {
             Map.Entry<String, JsonNode> field = it.next();
             String name = field.getKey();
             JsonNode value = field.getValue();
-            if (RESERVED_FORM_FIELDS.contains(name)) {
+            if (reservedFields.contains(name)) {
                 problems.add(new SidecarProblem("invalid_extra",
                         "'extra." + name + "' would override the request's own '" + name
                                 + "' field; set it at the top level of the prompt file instead."));
@@ -354,45 +358,7 @@ public final class SidecarParser {
     }
 
     private static List<String> sortedKnown() {
-        return List.of("prompt", "model", "seconds", "size", "watermark", "private", "extra", "fit", "background");
-    }
-
-    private static Optional<String> closest(String name) {
-        return closest(name, sortedKnown());
-    }
-
-    private static Optional<String> closest(String name, List<String> candidates) {
-        String best = null;
-        int bestDistance = Integer.MAX_VALUE;
-        for (String known : candidates) {
-            int d = editDistance(name.toLowerCase(java.util.Locale.ROOT), known);
-            if (d < bestDistance) {
-                bestDistance = d;
-                best = known;
-            }
-        }
-        return bestDistance <= 2 ? Optional.of(best) : Optional.empty();
-    }
-
-    private static int editDistance(String a, String b) {
-        if (a.length() > 64) {
-            return Integer.MAX_VALUE;
-        }
-        int[] prev = new int[b.length() + 1];
-        int[] cur = new int[b.length() + 1];
-        for (int j = 0; j <= b.length(); j++) {
-            prev[j] = j;
-        }
-        for (int i = 1; i <= a.length(); i++) {
-            cur[0] = i;
-            for (int j = 1; j <= b.length(); j++) {
-                int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
-                cur[j] = Math.min(Math.min(cur[j - 1] + 1, prev[j] + 1), prev[j - 1] + cost);
-            }
-            int[] t = prev;
-            prev = cur;
-            cur = t;
-        }
-        return prev[b.length()];
+        return List.of("prompt", "model", "seconds", "size", "watermark", "private", "extra", "fit", "background",
+                "remix");
     }
 }

@@ -37,8 +37,11 @@ final class InputCheck {
 
     sealed interface Checked {}
 
-    /** Ready to send: the request, and the image as it goes out (fitted, or the upload's own bytes). */
-    record Accepted(VideoRequest request, ImageUpload image) implements Checked {}
+    /**
+     * Ready to send: the request, and the image as it goes out (fitted, or the upload's own bytes);
+     * {@code remix}: the prompt file asks for a remix of the upload's last completed video.
+     */
+    record Accepted(VideoRequest request, ImageUpload image, boolean remix) implements Checked {}
 
     record Rejected(String code, String message) implements Checked {}
 
@@ -81,7 +84,8 @@ final class InputCheck {
                     Log.info("image_fitted", "bucket", bucket, "key", image.key(), "fit", valid.fit().mode().value(),
                             "size", request.size().value(), "sent_as", sent.fileName(), "bytes", sent.bytes().length);
                 }
-                return new Accepted(request, new ImageUpload(sent.fileName(), sent.contentType(), sent.bytes()));
+                return new Accepted(request, new ImageUpload(sent.fileName(), sent.contentType(), sent.bytes()),
+                        valid.remix());
             }
         }
     }

@@ -2,12 +2,17 @@ package io.s3imagetovideo.submit;
 
 import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestHandler;
-import com.amazonaws.services.lambda.runtime.events.S3Event;
-import com.amazonaws.services.lambda.runtime.events.models.s3.S3EventNotification.S3EventNotificationRecord;
+import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
+import com.amazonaws.services.lambda.runtime.events.SQSEvent;
+import io.s3imagetovideo.api.ImageTransport;
+import io.s3imagetovideo.api.RetryPolicy;
+import io.s3imagetovideo.config.Env;
 import io.s3imagetovideo.config.SubmitConfig;
 import io.s3imagetovideo.lambda.InvocationDeadline;
-import io.s3imagetovideo.layout.BucketLayout;
 import io.s3imagetovideo.log.Log;
+import io.s3imagetovideo.queue.SubmissionMessages;
+import io.s3imagetovideo.queue.SubmissionQueue;
+import io.s3imagetovideo.queue.UploadEvent;
 import io.s3imagetovideo.wiring.Dependencies;
 import io.s3imagetovideo.wiring.DependencyFactory;
 import java.time.Clock;
@@ -15,82 +20,139 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 
 /**
- * The submit function: S3 {@code ObjectCreated} events for images and prompt files. Thin by design: it
- * decodes each record's key and hands it to {@link SubmitService}; an upload that must come again fails
- * the invocation, after the other records had their turn, so that Lambda delivers the event again.
+ * The submit function: messages of the submission queue, each an S3 event notification, an EventBridge
+ * S3 event, or an upload it sent back itself (docs/contract.md, "Submission queue"). Thin by design: it
+ * reads each message's uploads and hands each to {@link SubmitService}. An upload that waits (a busy
+ * host, the day's cap) is sent back as a new, delayed message, so that waiting never counts as a failed
+ * receive; one that must come again for another reason is a batch item failure, kept out of sight a
+ * while longer each time, until the queue's bounded receive count moves it to the dead-letter queue.
  */
-public final class SubmitHandler implements RequestHandler<S3Event, String> {
+public final class SubmitHandler implements RequestHandler<SQSEvent, SQSBatchResponse> {
 
     private final SubmitService service;
+    private final SubmissionMessages messages;
+    private final SubmissionQueue queue;
     private final Clock clock;
 
     /** The constructor Lambda calls: clients are built once per container, from the environment. */
     public SubmitHandler() {
-        SubmitConfig config = SubmitConfig.fromEnv(System.getenv());
-        Dependencies dependencies = DependencyFactory.fromEnvironment(System.getenv(), config.api(),
-                config.pollQueueUrl().isPresent());
+        Map<String, String> env = System.getenv();
+        SubmitConfig config = SubmitConfig.fromEnv(env);
+        Dependencies dependencies = DependencyFactory.fromEnvironment(env, config.api(),
+                config.pollQueueUrl().isPresent() || config.submissionQueueUrl().isPresent());
+        if (config.image().sendAs() == ImageTransport.SendAs.PRESIGNED_URL) {
+            dependencies = dependencies.withLinks(DependencyFactory.presignedLinks(new Env(env)));
+        }
         SubmitPriming.register(config, dependencies);
         this.service = SubmitFunction.service(config, dependencies);
+        this.messages = new SubmissionMessages(dependencies.mapper());
+        this.queue = SubmitFunction.queue(config, dependencies);
         this.clock = dependencies.clock();
     }
 
     /** For tests and local runs: the settings, every client and the clock are given. */
     public SubmitHandler(SubmitConfig config, Dependencies dependencies) {
         this.service = SubmitFunction.service(config, dependencies);
+        this.messages = new SubmissionMessages(dependencies.mapper());
+        this.queue = SubmitFunction.queue(config, dependencies);
         this.clock = dependencies.clock();
     }
 
     @Override
-    public String handleRequest(S3Event event, Context context) {
+    public SQSBatchResponse handleRequest(SQSEvent event, Context context) {
         Log.requestId(context == null ? null : context.getAwsRequestId());
         Instant deadline = InvocationDeadline.of(clock, context);
-        List<String> summary = new ArrayList<>();
-        RuntimeException failure = null;
-        List<S3EventNotificationRecord> records = event == null || event.getRecords() == null
-                ? List.of() : event.getRecords();
-        for (S3EventNotificationRecord record : records) {
-            String bucket = record.getS3().getBucket().getName();
-            String rawKey = record.getS3().getObject().getKey();
-            if (record.getEventName() != null && !record.getEventName().startsWith("ObjectCreated")) {
-                Log.info("event_ignored", "bucket", bucket, "raw_key", rawKey, "event_name", record.getEventName());
-                summary.add(rawKey + ": ignored (" + record.getEventName() + ")");
-                continue;
-            }
-            var key = BucketLayout.eventKey(rawKey);
-            if (key.isEmpty()) {
-                Log.warn("key_undecodable", "bucket", bucket, "raw_key", rawKey, "reason", "malformed percent escape");
-                summary.add(rawKey + ": ignored (malformed key encoding)");
-                continue;
-            }
-            RuntimeException failed;
-            try {
-                SubmitOutcome outcome = service.handle(bucket, key.get(), deadline);
-                if (outcome.action() != SubmitOutcome.Action.LATER) {
-                    summary.add(key.get() + ": " + outcome.action().name().toLowerCase(Locale.ROOT)
-                            + outcome.status().map(s -> " (" + s.word() + ")").orElse("")
-                            + outcome.jobId().map(id -> " " + id).orElse(""));
-                    continue;
-                }
-                failed = new SubmitLaterException(outcome.reason().orElse("Could not submit " + key.get() + " yet."));
-            } catch (RuntimeException e) {
-                // S3 failing, say: a fault, not an outcome; the event comes again all the same.
-                failed = e;
-            }
-            // The other records still get their turn; the invocation fails at the end so Lambda retries.
-            Log.error("submit_failed", "bucket", bucket, "key", key.get(), "error", failed.getClass().getSimpleName(),
-                    "message", failed.getMessage());
-            summary.add(key.get() + ": failed, will be retried");
-            if (failure == null) {
-                failure = failed;
+        List<SQSBatchResponse.BatchItemFailure> failures = new ArrayList<>();
+        List<SQSEvent.SQSMessage> received = event == null || event.getRecords() == null ? List.of() : event.getRecords();
+        for (SQSEvent.SQSMessage message : received) {
+            boolean handled;
+            if (clock.instant().isAfter(deadline.minus(RetryPolicy.DEFAULT_SAFETY_MARGIN))) {
+                Log.warn("message_not_started", "message_id", message.getMessageId(), "reason",
+                        "no time left in this invocation; the message comes again");
+                handled = false;
             } else {
-                failure.addSuppressed(failed);
+                handled = handle(message, deadline);
+            }
+            if (!handled) {
+                failures.add(SQSBatchResponse.BatchItemFailure.builder()
+                        .withItemIdentifier(message.getMessageId()).build());
+                if (message.getReceiptHandle() != null) {
+                    queue.delayRedelivery(message.getReceiptHandle(), RetryPolicy.redeliveryAfter(receiveCount(message)));
+                }
             }
         }
-        if (failure != null) {
-            throw failure;
+        return SQSBatchResponse.builder().withBatchItemFailures(failures).build();
+    }
+
+    /** Whether the message is done with: false when it must come again. */
+    private boolean handle(SQSEvent.SQSMessage message, Instant deadline) {
+        List<UploadEvent> uploads;
+        switch (messages.parse(message.getBody())) {
+            case SubmissionMessages.Parsed.Ignored ignored -> {
+                Log.info("message_ignored", "message_id", message.getMessageId(), "reason", ignored.reason());
+                return true;
+            }
+            case SubmissionMessages.Parsed.Uploads parsed -> {
+                parsed.skipped().forEach(reason -> Log.info("event_ignored", "message_id", message.getMessageId(),
+                        "reason", reason));
+                uploads = parsed.uploads();
+            }
         }
-        return String.join("\n", summary);
+        boolean done = true;
+        for (UploadEvent upload : uploads) {
+            done &= handle(upload, deadline);
+        }
+        return done;
+    }
+
+    private boolean handle(UploadEvent upload, Instant deadline) {
+        try {
+            Instant now = clock.instant();
+            if (upload.notBefore().filter(now::isBefore).isPresent() && queue.canSendBack()) {
+                // Its wait is longer than one SQS delay: another hop, without a look at S3 or the host.
+                queue.sendBack(upload, upload.notBefore().get(), now);
+                return true;
+            }
+            SubmitOutcome outcome = service.handle(upload.bucket(), upload.key(), deadline);
+            if (outcome.comeBackAt().isPresent()) {
+                return comeBack(upload, outcome);
+            }
+            if (outcome.action() == SubmitOutcome.Action.LATER) {
+                Log.warn("submit_later", "bucket", upload.bucket(), "key", upload.key(), "reason",
+                        outcome.reason().orElse(null));
+                return false;
+            }
+            return true;
+        } catch (RuntimeException e) {
+            // S3 or SQS failing, say: a fault, not an outcome; the message comes again all the same.
+            Log.error("submit_failed", "bucket", upload.bucket(), "key", upload.key(), "error",
+                    e.getClass().getSimpleName(), "message", e.getMessage());
+            return false;
+        }
+    }
+
+    /** The upload waits: sent back to come again at its time, or, without a queue to send to, failed. */
+    private boolean comeBack(UploadEvent upload, SubmitOutcome outcome) {
+        Instant at = outcome.comeBackAt().orElseThrow();
+        if (queue.canSendBack()) {
+            queue.sendBack(upload, at, clock.instant());
+            return true;
+        }
+        Log.warn("upload_waits", "bucket", upload.bucket(), "key", upload.key(), "action",
+                outcome.action().name().toLowerCase(Locale.ROOT), "until", at.toString(), "reason",
+                "no SUBMISSION_QUEUE_URL to send it back to: the message fails and comes again on the queue's timeout");
+        return false;
+    }
+
+    private static int receiveCount(SQSEvent.SQSMessage message) {
+        String count = message.getAttributes() == null ? null : message.getAttributes().get("ApproximateReceiveCount");
+        try {
+            return count == null ? 1 : Integer.parseInt(count);
+        } catch (NumberFormatException e) {
+            return 1;
+        }
     }
 }

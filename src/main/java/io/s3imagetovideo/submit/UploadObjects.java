@@ -2,7 +2,7 @@ package io.s3imagetovideo.submit;
 
 import io.s3imagetovideo.layout.BucketLayout;
 import io.s3imagetovideo.layout.UploadName;
-import io.s3imagetovideo.record.ETags;
+import io.s3imagetovideo.storage.ETags;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.ArrayList;

@@ -8,6 +8,7 @@ import io.s3imagetovideo.api.Sleeper;
 import io.s3imagetovideo.config.ApiConfig;
 import io.s3imagetovideo.config.ConfigException;
 import io.s3imagetovideo.config.Env;
+import io.s3imagetovideo.storage.ObjectLinks;
 import java.net.URI;
 import java.security.SecureRandom;
 import java.time.Clock;
@@ -40,6 +41,21 @@ public final class DependencyFactory {
         return new Dependencies(s3(env, awsHttp), withQueue ? Optional.of(sqs(env, awsHttp)) : Optional.empty(),
                 ApiTransport.newHttpClient(api.connectTimeout()), apiKeys(api, env, awsHttp, mapper), mapper,
                 Clock.systemUTC(), Sleeper.SYSTEM, new SecureRandom());
+    }
+
+    /**
+     * Presigned links to the bucket, for {@code VIDEO_IMAGE_SEND_AS=presigned_url}: signed with the
+     * function's own credentials, on the S3 endpoint the SDK would use ({@code AWS_ENDPOINT_URL_S3},
+     * {@code AWS_ENDPOINT_URL}, else the region's).
+     */
+    public static ObjectLinks presignedLinks(Env env) {
+        var builder = software.amazon.awssdk.services.s3.presigner.S3Presigner.builder();
+        env.optional("AWS_ENDPOINT_URL_S3").or(() -> env.optional("AWS_ENDPOINT_URL")).ifPresent(endpoint -> builder
+                .endpointOverride(URI.create(endpoint))
+                .serviceConfiguration(software.amazon.awssdk.services.s3.S3Configuration.builder()
+                        .pathStyleAccessEnabled(true).build()));
+        regionForLocalRuns(env).ifPresent(builder::region);
+        return ObjectLinks.of(builder.build());
     }
 
     /** Dependencies whose AWS clients talk to a loopback server; closing it closes them. */

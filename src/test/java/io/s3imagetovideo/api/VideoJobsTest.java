@@ -108,7 +108,7 @@ class VideoJobsTest {
     }
 
     private static ApiResult<ObjectNode> create(VideoJobs jobs, Instant deadline) {
-        return jobs.create(request(), image(), IDEMPOTENCY_KEY, deadline);
+        return jobs.create(request(), new ImagePart.File("input_reference", image()), IDEMPOTENCY_KEY, deadline);
     }
 
     private static ApiResult.Ok<ObjectNode> created(VideoJobs jobs, Instant deadline) {
@@ -206,7 +206,7 @@ class VideoJobsTest {
 
     @Test
     void waitsRetryAfterSeconds() {
-        respondInTurn(status(429).withHeader("Retry-After", "2"), okJson(JOB));
+        respondInTurn(status(502).withHeader("Retry-After", "2"), okJson(JOB));
 
         ApiResult.Ok<ObjectNode> created = created(jobs(3), FAR_DEADLINE);
 
@@ -215,10 +215,29 @@ class VideoJobsTest {
     }
 
     @Test
+    void aBusyHostIsNotAskedAgainWithinTheCallWhateverItsRetryAfter() {
+        // Given a host at its concurrency limit (429), then one that is busy with a Retry-After (503)
+        respondInTurn(status(429).withHeader("Retry-After", "2"), status(503).withHeader("Retry-After", "1"),
+                okJson(JOB));
+
+        // When a job is created twice
+        ApiResult.Failed<ObjectNode> limited = createFails(jobs(5), FAR_DEADLINE);
+        ApiResult.Failed<ObjectNode> busy = createFails(jobs(5), FAR_DEADLINE);
+
+        // Then each call asked once, slept not at all, and says how long the host asked to wait
+        assertThat(limited.error()).isInstanceOf(ApiError.Busy.class);
+        assertThat(limited.error().retryAfter()).hasValue(Duration.ofSeconds(2));
+        assertThat(busy.error()).isInstanceOf(ApiError.Busy.class);
+        assertThat(busy.error().retryAfter()).hasValue(Duration.ofSeconds(1));
+        assertThat(posts()).hasSize(2);
+        assertThat(sleeps()).isEmpty();
+    }
+
+    @Test
     void waitsUntilRetryAfterHttpDate() {
         // Given a date five seconds after the clock's instant
         String date = DateTimeFormatter.RFC_1123_DATE_TIME.format(NOW.plusSeconds(5).atZone(ZoneOffset.UTC));
-        respondInTurn(status(503).withHeader("Retry-After", date), okJson(JOB));
+        respondInTurn(status(502).withHeader("Retry-After", date), okJson(JOB));
 
         ApiResult.Ok<ObjectNode> created = created(jobs(3), FAR_DEADLINE);
 
@@ -229,7 +248,7 @@ class VideoJobsTest {
     @Test
     void waitsNothingForRetryAfterDateInThePast() {
         String date = DateTimeFormatter.RFC_1123_DATE_TIME.format(NOW.minusSeconds(30).atZone(ZoneOffset.UTC));
-        respondInTurn(status(503).withHeader("Retry-After", date), okJson(JOB));
+        respondInTurn(status(502).withHeader("Retry-After", date), okJson(JOB));
 
         create(jobs(3), FAR_DEADLINE);
 
@@ -238,7 +257,7 @@ class VideoJobsTest {
 
     @Test
     void retryAfterMsWinsOverRetryAfter() {
-        respondInTurn(status(429).withHeader("retry-after-ms", "1500").withHeader("Retry-After", "9"), okJson(JOB));
+        respondInTurn(status(502).withHeader("retry-after-ms", "1500").withHeader("Retry-After", "9"), okJson(JOB));
 
         create(jobs(3), FAR_DEADLINE);
 
@@ -345,7 +364,7 @@ class VideoJobsTest {
 
     @Test
     void sendsSameIdempotencyKeyOnEveryAttempt() {
-        respondInTurn(status(500), status(429), status(408), okJson(JOB));
+        respondInTurn(status(500), status(502), status(408), okJson(JOB));
 
         ApiResult.Ok<ObjectNode> created = created(jobs(5), FAR_DEADLINE);
 
@@ -382,12 +401,12 @@ class VideoJobsTest {
     void doesNotRetryWhenWaitWouldPassDeadline() {
         // Given 3 s left beyond the safety margin, and an API asking for 5 s
         Instant deadline = NOW.plus(RetryPolicy.DEFAULT_SAFETY_MARGIN).plusSeconds(3);
-        respondInTurn(status(503).withHeader("Retry-After", "5"), okJson(JOB));
+        respondInTurn(status(502).withHeader("Retry-After", "5"), okJson(JOB));
 
         ApiError e = createFails(jobs(5), deadline).error();
 
         assertThat(e).isInstanceOfAny(RETRYABLE);
-        assertThat(e.httpStatus()).hasValue(503);
+        assertThat(e.httpStatus()).hasValue(502);
         assertThat(posts()).hasSize(1);
         assertThat(sleeps()).isEmpty();
     }
@@ -396,7 +415,7 @@ class VideoJobsTest {
     void retriesWhenWaitFitsBeforeDeadline() {
         // Given the same 3 s left, and an API asking for 1 s (plus the minimum attempt time: 2 s)
         Instant deadline = NOW.plus(RetryPolicy.DEFAULT_SAFETY_MARGIN).plusSeconds(3);
-        respondInTurn(status(503).withHeader("Retry-After", "1"), okJson(JOB));
+        respondInTurn(status(502).withHeader("Retry-After", "1"), okJson(JOB));
 
         ApiResult.Ok<ObjectNode> created = created(jobs(5), deadline);
 
@@ -409,7 +428,7 @@ class VideoJobsTest {
         // Given the same 3 s left, an API asking for 2 s (with the minimum attempt time, just what is left),
         // and a sleep that runs 1 ms long, as real sleeps do
         Instant deadline = NOW.plus(RetryPolicy.DEFAULT_SAFETY_MARGIN).plusSeconds(3);
-        respondInTurn(openAiError(503, "overloaded", "The engine is currently overloaded").withHeader("Retry-After", "2"),
+        respondInTurn(openAiError(502, "overloaded", "The engine is currently overloaded").withHeader("Retry-After", "2"),
                 okJson(JOB));
         Sleeper oversleeping = d -> clock.advance(d.plusMillis(1));
 
@@ -419,7 +438,7 @@ class VideoJobsTest {
         // Then the record gets the host's reason, not "no time was left", which says nothing of the host
         assertThat(failed.error()).isInstanceOfAny(RETRYABLE);
         assertThat(failed.error().code()).isEqualTo("overloaded");
-        assertThat(failed.error().httpStatus()).hasValue(503);
+        assertThat(failed.error().httpStatus()).hasValue(502);
         assertThat(failed.attempts()).isEqualTo(1);
         assertThat(posts()).hasSize(1);
     }

@@ -29,7 +29,7 @@ class ImageFitterTest {
 
     static Stream<Arguments> shapesAndSizes() {
         int[][] shapes = {{600, 800}, {800, 600}, {700, 700}};
-        return Arrays.stream(shapes).flatMap(shape -> Arrays.stream(VideoSize.values())
+        return Arrays.stream(shapes).flatMap(shape -> VideoSize.values().stream()
                 .map(size -> Arguments.of(shape[0], shape[1], size)));
     }
 

@@ -69,7 +69,8 @@ class InvokeRuntimeTest {
 
         assertThat(submit.exitCode()).as(submit.output()).isZero();
         String jobId = record("invoke-test", "in/scene.video.json").get("id").asText();
-        assertThat(submit.lastLine()).isEqualTo("in/scene.png: submitted (queued) " + jobId);
+        assertThat(submit.lastLine()).isEqualTo("{\"batchItemFailures\":[]}");
+        assertThat(record("invoke-test", "in/scene.video.json").get("status").asText()).isEqualTo("queued");
         var scheduled = sqs.receiveMessage(b -> b.queueUrl(queueUrl).waitTimeSeconds(1)).messages();
         assertThat(scheduled).hasSize(1);
         assertThat(JSON.readTree(scheduled.get(0).body()).get("job_id").asText()).isEqualTo(jobId);
@@ -86,17 +87,19 @@ class InvokeRuntimeTest {
 
     @Test
     void submitWithAnEventsFileAsSamLocalInvokeWouldSendIt() throws Exception {
-        // The bucket and the non-ASCII key that events/s3-put-image.json names.
+        // The bucket and the non-ASCII key that events/sqs-s3-put-image.json names.
         s3.createBucket(b -> b.bucket("s3-image-to-video-example"));
         s3.putObject(b -> b.bucket("s3-image-to-video-example").key("in box/场景 1+x.prompt.json"),
                 RequestBody.fromString("{\"prompt\": \"a cow takes the driving test\"}"));
         s3.putObject(b -> b.bucket("s3-image-to-video-example").key("in box/场景 1+x.png"),
                 RequestBody.fromBytes(Images.png(720, 1280)));
 
-        Run submit = invoke("submit", "events/s3-put-image.json");
+        Run submit = invoke("submit", "events/sqs-s3-put-image.json");
 
         assertThat(submit.exitCode()).as(submit.output()).isZero();
-        assertThat(submit.lastLine()).startsWith("in box/场景 1+x.png: submitted (queued) video_");
+        assertThat(submit.lastLine()).isEqualTo("{\"batchItemFailures\":[]}");
+        assertThat(record("s3-image-to-video-example", "in box/场景 1+x.video.json").get("id").asText())
+                .startsWith("video_");
         assertThat(sandbox.jobsCreated()).isEqualTo(1);
     }
 

@@ -58,8 +58,8 @@ class LocalRunFunctionTest {
             }
         }
         String printed = output.toString(StandardCharsets.UTF_8);
-        assertThat(printed).contains("Video API: the test's sandbox", "scene.prompt.json: waiting",
-                "scene.png: submitted (queued)", "record in_progress", "record completed",
+        assertThat(printed).contains("Video API: the test's sandbox", "S3 event for scene.prompt.json",
+                "S3 event for scene.png", "record queued", "record in_progress", "record completed",
                 "Removed the files of an earlier run: " + bucketRoot.resolve("videos/scene.png"),
                 bucketRoot.resolve("videos/scene.mp4").toString(), "\"status\" : \"completed\"")
                 .doesNotContain(SandboxVideoApi.DEFAULT_KEY);

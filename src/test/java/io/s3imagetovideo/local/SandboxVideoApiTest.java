@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.s3imagetovideo.api.ApiKeySource;
 import io.s3imagetovideo.api.ApiResult;
 import io.s3imagetovideo.api.ApiTransport;
+import io.s3imagetovideo.api.ImagePart;
 import io.s3imagetovideo.api.ImageUpload;
 import io.s3imagetovideo.api.RetryPolicy;
 import io.s3imagetovideo.api.VideoApi;
@@ -105,7 +106,8 @@ class SandboxVideoApiTest {
         var request = new VideoRequest("a cow takes the driving test", "sora-2", "15", VideoSize.parse("1280x720")
                 .orElseThrow(), true, false, Map.of("style", "comic"));
 
-        var created = client.jobs().create(request, new ImageUpload("场景 1+x.jpg", "image/jpeg", Images.jpeg(1280, 720)),
+        var created = client.jobs().create(request, new ImagePart.File("input_reference",
+                new ImageUpload("场景 1+x.jpg", "image/jpeg", Images.jpeg(1280, 720))),
                 "idem-1", clock.instant().plusSeconds(60));
 
         assertThat(created).isInstanceOf(ApiResult.Ok.class);

@@ -56,9 +56,9 @@ class ObservabilityFunctionTest {
 
     @Test
     void countsSubmittedJobsRetriesAndApiLatencyAsEmbeddedMetrics() {
-        // Given an API that is rate limited once, then creates the job
+        // Given an API that fails once, then creates the job
         h.api.stubFor(h.strictCreate().inScenario("rate").whenScenarioStateIs(STARTED).willSetStateTo("ok")
-                .willReturn(openAiError(429, "rate_limit_exceeded", "Rate limit reached").withHeader("Retry-After", "1")));
+                .willReturn(openAiError(500, "server_error", "The server had an error").withHeader("Retry-After", "1")));
         h.api.stubFor(h.strictCreate().inScenario("rate").whenScenarioStateIs("ok").willReturn(jobAccepted()));
         h.put("lighthouse.png", Images.png(8, 8));
         h.put("lighthouse.prompt.json", PROMPT);
@@ -73,12 +73,35 @@ class ObservabilityFunctionTest {
         assertThat(metrics.get(Metrics.Metric.API_RETRIES.cloudWatchName())).hasSize(1);
         assertThat(metrics.get(Metrics.Metric.API_LATENCY.cloudWatchName())).hasSize(2)
                 .allSatisfy(m -> assertThat(m.path(Metrics.Metric.API_LATENCY.cloudWatchName()).asLong()).isNotNegative());
-        assertThat(metrics).doesNotContainKeys(Metrics.Metric.JOBS_REJECTED.cloudWatchName(), Metrics.Metric.JOBS_FAILED.cloudWatchName());
+        assertThat(metrics.get(Metrics.Metric.HOST_ANSWER_5XX.cloudWatchName())).hasSize(1);
+        assertThat(metrics.get(Metrics.Metric.HOST_ANSWER_2XX.cloudWatchName())).hasSize(1);
+        assertThat(metrics).doesNotContainKeys(Metrics.Metric.JOBS_REJECTED.cloudWatchName(),
+                Metrics.Metric.JOBS_FAILED.cloudWatchName(), Metrics.Metric.HOST_ANSWER_429.cloudWatchName());
         JsonNode directive = metrics.get(Metrics.Metric.JOBS_SUBMITTED.cloudWatchName()).get(0).path("_aws").path("CloudWatchMetrics").get(0);
         assertThat(directive.path("Namespace").asText()).isEqualTo(Metrics.NAMESPACE);
         assertThat(directive.path("Dimensions").get(0).get(0).asText()).isEqualTo(Metrics.DIMENSION);
         assertThat(directive.path("Metrics").get(0).path("Unit").asText()).isEqualTo("Count");
         assertThat(metrics.get(Metrics.Metric.JOBS_SUBMITTED.cloudWatchName()).get(0).path(Metrics.DIMENSION).asText()).isNotBlank();
+    }
+
+    @Test
+    void countsAnUploadThatWaitsForABusyHostAndTheHostsAnswer() {
+        // Given a host at its concurrency limit
+        h.stubCreate(openAiError(429, "rate_limit_exceeded", "Rate limit reached").withHeader("Retry-After", "30"));
+        h.put("busy.png", Images.png(8, 8));
+        h.put("busy.prompt.json", PROMPT);
+
+        // When the function handles the image's event
+        h.handler().handleRequest(h.eventFor("busy.png"), new TestContext("submit", Duration.ofMinutes(5), "req-8"));
+
+        // Then the dashboard's numbers: one 429, one upload waiting, waited 0 s so far, no job yet
+        Map<String, List<JsonNode>> metrics = metrics();
+        assertThat(metrics.get(Metrics.Metric.HOST_ANSWER_429.cloudWatchName())).hasSize(1);
+        assertThat(metrics.get(Metrics.Metric.UPLOADS_WAITING.cloudWatchName())).hasSize(1);
+        assertThat(metrics.get(Metrics.Metric.WAITING_UPLOAD_AGE.cloudWatchName())).singleElement()
+                .satisfies(m -> assertThat(m.path(Metrics.Metric.WAITING_UPLOAD_AGE.cloudWatchName()).asLong()).isZero());
+        assertThat(metrics).doesNotContainKeys(Metrics.Metric.JOBS_SUBMITTED.cloudWatchName(),
+                Metrics.Metric.API_RETRIES.cloudWatchName());
     }
 
     @Test

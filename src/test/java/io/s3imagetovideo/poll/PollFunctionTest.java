@@ -6,6 +6,7 @@ import static com.github.tomakehurst.wiremock.client.WireMock.anyRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.anyUrl;
 import static com.github.tomakehurst.wiremock.client.WireMock.get;
 import static com.github.tomakehurst.wiremock.client.WireMock.getRequestedFor;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
 import static com.github.tomakehurst.wiremock.stubbing.Scenario.STARTED;
 import static io.s3imagetovideo.support.HostStubs.API_KEY;
@@ -193,7 +194,7 @@ class PollFunctionTest {
         assertThat(cdnRequests).allSatisfy(r -> assertThat(r.containsHeader("Authorization")).isFalse());
         assertThat(cdnRequests.get(0).getUrl()).contains("sig=s3cr3t");
         h.cdn().verify(3, anyRequestedFor(anyUrl()).withHeader("Authorization", absent()));
-        h.api.verify(0, getRequestedFor(urlPathEqualTo("/v1/videos/" + JOB_ID + "/content")));
+        h.api.verify(0, getRequestedFor(urlEqualTo("/v1/videos/" + JOB_ID + "/content")));
     }
 
     @Test
@@ -341,8 +342,27 @@ class PollFunctionTest {
     }
 
     @Test
+    void aBusyHostsStatusReadComesBackAfterItsRetryAfterAsTheSameCheck() {
+        h.env("POLL_MAX_DELAY_SECONDS", "900");
+        h.api.stubFor(statusOf(JOB_ID).willReturn(FunctionHarness.openAiError(429, "rate_limit_exceeded", "slow down")
+                .withHeader("Retry-After", "600")));
+        h.submit("in/scene");
+        String before = h.etag(RECORD);
+
+        FunctionHarness.Delivery delivery = h.pollNext();
+
+        // The message is done with, the record untouched, and the same check waits in the queue 600 s
+        assertThat(delivery.failedIds()).isEmpty();
+        assertThat(h.etag(RECORD)).isEqualTo(before);
+        h.api.verify(1, getRequestedFor(urlPathEqualTo("/v1/videos/" + JOB_ID)));
+        assertThat(h.sleeper.sleeps()).isEmpty();
+        assertThat(h.count(QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES_DELAYED)).isEqualTo(1);
+        assertThat(h.receive(1)).isEmpty();
+    }
+
+    @Test
     void aTransientStatusErrorIsRetriedByTheQueueAfterAFewQuickAttempts() {
-        h.api.stubFor(statusOf(JOB_ID).willReturn(FunctionHarness.openAiError(503, "overloaded", "try later")
+        h.api.stubFor(statusOf(JOB_ID).willReturn(FunctionHarness.openAiError(502, "bad_gateway", "try later")
                 .withHeader("Retry-After", "600")));
         h.submit("in/scene");
         String before = h.etag(RECORD);

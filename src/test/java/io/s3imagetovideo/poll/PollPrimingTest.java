@@ -38,7 +38,7 @@ class PollPrimingTest {
         }
 
         assertThat(outcome.action()).isEqualTo(PollOutcome.Action.COMPLETED);
-        // record, secret, status, download, create upload, part, record again, complete, record write
-        assertThat(requests).isEqualTo(9);
+        // record, secret, status, download, create upload, part, record again, complete, thumbnail, record write
+        assertThat(requests).isEqualTo(10);
     }
 }

@@ -1,5 +1,6 @@
 package io.s3imagetovideo.record;
 
+import io.s3imagetovideo.storage.Write;
 import static io.s3imagetovideo.record.RecordFixtures.BUCKET;
 import static io.s3imagetovideo.record.RecordFixtures.GRACE;
 import static io.s3imagetovideo.record.RecordFixtures.KEY;
@@ -208,7 +209,7 @@ class ClaimRaceTest {
                 return new StoodDown(read.get().record());
             }
             JobRecord claim = Transitions.claimed(source(), request(), read.flatMap(s -> s.record().lastJobId()), now,
-                    deadline);
+                    deadline, Optional.empty(), Optional.empty());
             return switch (store.write(BUCKET, KEY, claim, read.map(StoredRecord::etag))) {
                 case Write.Written written -> new Holds(claim, written.etag());
                 case Write.LostRace lost -> new Lost(lost.httpStatus());

@@ -48,7 +48,8 @@ final class RecordFixtures {
     }
 
     static JobRecord claimed() {
-        return Transitions.claimed(source(), request(), Optional.of("video_old"), T0, DEADLINE);
+        return Transitions.claimed(source(), request(), Optional.of("video_old"), T0, DEADLINE, Optional.empty(),
+                Optional.empty());
     }
 
     static JobRecord submitted() {
@@ -80,7 +81,13 @@ final class RecordFixtures {
                 Map.entry("claimed, extra request fields", Transitions.claimed(source(),
                         new RequestSummary("sora-2", "10", "720x1280", "false", "true",
                                 Map.of("quality", "high", "seed", "42")),
-                        Optional.empty(), T0, DEADLINE)),
+                        Optional.empty(), T0, DEADLINE, Optional.empty(), Optional.empty())),
+                Map.entry("claimed, a remix", Transitions.claimed(source(), request(), Optional.of("video_old"), T0,
+                        DEADLINE, Optional.of("video_old"), Optional.empty())),
+                Map.entry("waiting for a busy host", Transitions.waitingForHost(claimed(), "429",
+                        "Rate limit exceeded.", OptionalInt.of(429), T0.plusSeconds(40), T0.plusSeconds(30))),
+                Map.entry("held by the spend cap", Transitions.held(claimed(), "The spend cap of 2026-11-24 is reached.",
+                        Instant.parse("2026-11-25T00:00:00Z"), T0)),
                 Map.entry("released", Transitions.released(claimed(), "api_unavailable", "The video API answered 503.",
                         OptionalInt.of(503), T0.plusSeconds(30))),
                 Map.entry("submitted, queued", submitted()),
@@ -96,6 +103,10 @@ final class RecordFixtures {
                 Map.entry("completed, long video", Transitions.completed(progressed(),
                         job("{'id': 'video_123', 'status': 'succeeded', 'progress': 100}"), 7,
                         new Output("in/scene.mp4", 5_368_709_120L, Output.VIDEO_CONTENT_TYPE), later)),
+                Map.entry("completed, with a thumbnail", Transitions.completed(progressed(),
+                        job("{'id': 'video_123', 'status': 'completed', 'progress': 100}"), 3,
+                        new Output("in/scene.mp4", 1234L, Output.VIDEO_CONTENT_TYPE)
+                                .withThumbnail("in/scene.thumbnail.webp"), later)),
                 Map.entry("job failed", Transitions.jobFailed(progressed(),
                         job("{'id': 'video_123', 'status': 'error', 'error': {'code': 500, 'message': 'GPU lost',"
                                 + " 'data': {'node': 'a1'}}}"),

@@ -190,7 +190,7 @@ class RecordJsonTest {
         ObjectNode job = job("{'id': 'video_1', 'status': 'failed', 'updated_at': 'yesterday', 'size': '720x1280'}");
         JobRecord record = new JobRecord(Status.QUEUED, Optional.empty(), job, Optional.empty(), Optional.empty(),
                 Optional.empty(), source(), Optional.empty(), Optional.empty(), Optional.of(T0), Optional.empty(),
-                Optional.empty(), T0);
+                Optional.empty(), Optional.empty(), Optional.empty(), T0);
 
         ObjectNode written = json.write(record);
 

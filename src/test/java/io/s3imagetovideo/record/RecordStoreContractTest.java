@@ -1,5 +1,7 @@
 package io.s3imagetovideo.record;
 
+import io.s3imagetovideo.storage.ETags;
+import io.s3imagetovideo.storage.Write;
 import static io.s3imagetovideo.record.RecordFixtures.BUCKET;
 import static io.s3imagetovideo.record.RecordFixtures.DEADLINE;
 import static io.s3imagetovideo.record.RecordFixtures.KEY;
@@ -162,7 +164,8 @@ class RecordStoreContractTest {
     void ofManyRacingToCreateARecordExactlyOneWins() throws Exception {
         List<JobRecord> claims = new ArrayList<>();
         for (int i = 0; i < RACERS; i++) {
-            claims.add(Transitions.claimed(source(), request(), Optional.empty(), T0, DEADLINE));
+            claims.add(Transitions.claimed(source(), request(), Optional.empty(), T0, DEADLINE,
+                    Optional.empty(), Optional.empty()));
         }
 
         List<Write> writes = race(claims, Optional.empty());
@@ -176,7 +179,8 @@ class RecordStoreContractTest {
                 Optional.empty()));
         List<JobRecord> claims = new ArrayList<>();
         for (int i = 0; i < RACERS; i++) {
-            claims.add(Transitions.claimed(source(), request(), Optional.empty(), T0, DEADLINE));
+            claims.add(Transitions.claimed(source(), request(), Optional.empty(), T0, DEADLINE,
+                    Optional.empty(), Optional.empty()));
         }
 
         List<Write> writes = race(claims, Optional.of(read));

@@ -1,5 +1,6 @@
 package io.s3imagetovideo.record;
 
+import io.s3imagetovideo.storage.Write;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -129,7 +130,7 @@ class S3RecordStoreFunctionTest {
                 Optional.of(new Claim(now.plusSeconds(900), claimToken, false)), Optional.empty(),
                 Source.pair(bucket, "in/scene.png", "i1", "in/scene.prompt.json", "p1"), Optional.empty(),
                 Optional.empty(), Optional.empty(), Optional.of(new Output("in/scene.mp4", 123L, "video/mp4")),
-                Optional.empty(), now);
+                Optional.empty(), Optional.empty(), Optional.empty(), now);
     }
 
     private String tokenAt(S3RecordStore store, String key) {

@@ -20,6 +20,7 @@ import io.s3imagetovideo.api.ApiError;
 import io.s3imagetovideo.api.ApiKeySource;
 import io.s3imagetovideo.api.ApiResult;
 import io.s3imagetovideo.api.ApiTransport;
+import io.s3imagetovideo.api.ImagePart;
 import io.s3imagetovideo.api.ImageUpload;
 import io.s3imagetovideo.api.RetryPolicy;
 import io.s3imagetovideo.api.VideoApi;
@@ -147,7 +148,7 @@ class TransportSecurityTest {
         VideoRequest request = new VideoRequest("a cow", "sora-2", "10", VideoSize.PORTRAIT_720, false, true, Map.of());
         ImageUpload image = new ImageUpload("scene.png", "image/png", new byte[] {(byte) 0x89, 'P', 'N', 'G'});
 
-        ApiError e = failure(client(3).jobs().create(request, image, "idem-1", DEADLINE));
+        ApiError e = failure(client(3).jobs().create(request, new ImagePart.File("input_reference", image), "idem-1", DEADLINE));
 
         assertThat(e.httpStatus()).hasValue(307);
         assertThat(e).isInstanceOf(ApiError.Refused.class);
@@ -165,7 +166,7 @@ class TransportSecurityTest {
         VideoRequest request = new VideoRequest("a cow", "sora-2", "10", VideoSize.PORTRAIT_720, false, true, Map.of());
         ImageUpload image = new ImageUpload("scene.png", "image/png", new byte[] {(byte) 0x89, 'P', 'N', 'G'});
 
-        ApiError e = failure(client(3).jobs().create(request, image, "idem-1", DEADLINE));
+        ApiError e = failure(client(3).jobs().create(request, new ImagePart.File("input_reference", image), "idem-1", DEADLINE));
 
         assertThat(e.httpStatus()).hasValue(401);
         assertThat(e.message()).isEqualTo("Incorrect API key provided: [redacted]. Check it at"

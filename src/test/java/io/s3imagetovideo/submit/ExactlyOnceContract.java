@@ -6,14 +6,14 @@ import static io.s3imagetovideo.support.FunctionHarness.JOB_ID;
 import static io.s3imagetovideo.support.FunctionHarness.jobAccepted;
 import static io.s3imagetovideo.support.FunctionHarness.openAiError;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import com.amazonaws.services.lambda.runtime.events.S3Event;
+import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
+import com.amazonaws.services.lambda.runtime.events.SQSEvent;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder;
 import com.github.tomakehurst.wiremock.http.Fault;
 import com.github.tomakehurst.wiremock.stubbing.ServeEvent;
-import io.s3imagetovideo.record.ETags;
+import io.s3imagetovideo.storage.ETags;
 import io.s3imagetovideo.record.RecordJson;
 import io.s3imagetovideo.record.RequestSummary;
 import io.s3imagetovideo.record.Source;
@@ -66,15 +66,15 @@ abstract class ExactlyOnceContract {
         h.stubCreate(jobAccepted().withFixedDelay(1500));
         h.put("race.png", Images.png(8, 8));
         h.put("race.prompt.json", PROMPT);
-        S3Event event = h.eventFor("race.png");
+        SQSEvent event = h.eventFor("race.png");
 
         // When eight function instances receive the same notification at the same moment
-        List<String> summaries = runConcurrently(8, () -> h.handler().handleRequest(event, TestContext.withMinutes(5)));
+        List<SQSBatchResponse> responses = runConcurrently(8,
+                () -> h.handler().handleRequest(event, TestContext.withMinutes(5)));
 
-        // Then one of them submitted and the others found its claim
+        // Then one of them submitted, the others found its claim, and none asks for the message again
         assertThat(h.posts()).hasSize(1);
-        assertThat(summaries).filteredOn(s -> s.contains("submitted")).hasSize(1);
-        assertThat(summaries).filteredOn(s -> s.contains("duplicate")).hasSize(7);
+        assertThat(responses).allSatisfy(r -> assertThat(r.getBatchItemFailures()).isEmpty());
         assertThat(h.record("race.video.json").orElseThrow().path("id").asText()).isEqualTo(JOB_ID);
     }
 
@@ -83,14 +83,14 @@ abstract class ExactlyOnceContract {
         h.stubCreate(jobAccepted().withFixedDelay(500));
         h.put("both.png", Images.png(8, 8));
         h.put("both.prompt.json", PROMPT);
-        S3Event image = h.eventFor("both.png");
-        S3Event prompt = h.eventFor("both.prompt.json");
+        SQSEvent image = h.eventFor("both.png");
+        SQSEvent prompt = h.eventFor("both.prompt.json");
 
         runConcurrently(4, new java.util.function.Supplier<>() {
             private final java.util.concurrent.atomic.AtomicInteger n = new java.util.concurrent.atomic.AtomicInteger();
 
             @Override
-            public String get() {
+            public SQSBatchResponse get() {
                 return h.handler().handleRequest(n.getAndIncrement() % 2 == 0 ? image : prompt, TestContext.withMinutes(5));
             }
         });
@@ -103,8 +103,8 @@ abstract class ExactlyOnceContract {
     void everyEventDeliveredTwiceInEitherOrderPostsOnce(String script) {
         // Capital letter: upload the object and deliver its event; small letter: deliver that event again.
         h.stubCreate(jobAccepted());
-        S3Event image = null;
-        S3Event prompt = null;
+        SQSEvent image = null;
+        SQSEvent prompt = null;
         for (String step : script.split(" ")) {
             switch (step) {
                 case "I" -> {
@@ -127,23 +127,41 @@ abstract class ExactlyOnceContract {
     }
 
     @Test
-    void honoursRetryAfterOn429ThenSucceedsWithOneJob() {
-        // Given an API that is rate limited twice, asking for a one-second wait each time
+    void aBusyHostIsNotAskedAgainWithinTheInvocationAndTheRedeliveryAfterRetryAfterSubmitsOnce() {
+        // Given a host at its concurrency limit for one more answer, asking for a ten-second wait
         scenario("rate", List.of(
-                openAiError(429, "rate_limit_exceeded", "Rate limit reached").withHeader("Retry-After", "1"),
-                openAiError(429, "rate_limit_exceeded", "Rate limit reached").withHeader("Retry-After", "1"),
+                openAiError(429, "rate_limit_exceeded", "Rate limit reached").withHeader("Retry-After", "10"),
                 jobAccepted()));
         h.put("busy.png", Images.png(8, 8));
         h.put("busy.prompt.json", PROMPT);
+        SQSEvent event = h.eventFor("busy.png");
 
-        h.invoke(h.eventFor("busy.png"));
+        // When the upload arrives: one POST, no sleep, and (without a queue to send it back to) a batch failure
+        SQSBatchResponse first = h.invoke(event);
+        assertThat(first.getBatchItemFailures()).hasSize(1);
+        assertThat(h.posts()).hasSize(1);
+        assertThat(h.sleeper.sleeps()).isEmpty();
+        JsonNode waiting = h.record("busy.video.json").orElseThrow();
+        assertThat(waiting.path("status").asText()).isEqualTo("submitting");
+        assertThat(waiting.path("error").path("http_status").asInt()).isEqualTo(429);
+        java.time.Instant nextTry = java.time.Instant.parse(waiting.path("next_try_at").asText());
+        assertThat(nextTry).isAfterOrEqualTo(h.clock.instant().plusSeconds(10));
 
-        // Then three attempts, each wait as long as asked, one job, one idempotency key
-        assertThat(h.posts()).hasSize(3);
-        assertThat(h.sleeper.sleeps()).containsExactly(Duration.ofSeconds(1), Duration.ofSeconds(1));
+        // And a redelivery before next_try_at does not ask the host
+        h.invoke(event);
+        assertThat(h.posts()).hasSize(1);
+
+        // Then the delivery after it submits, with the same idempotency key, once
+        h.clock.set(nextTry);
+        assertThat(h.invoke(event).getBatchItemFailures()).isEmpty();
+        h.invoke(event);
+        assertThat(h.posts()).hasSize(2);
         assertThat(h.posts().stream().map(r -> r.getHeader("Idempotency-Key")).distinct().toList())
                 .singleElement().asString().startsWith("s3i2v-");
-        assertThat(h.record("busy.video.json").orElseThrow().path("id").asText()).isEqualTo(JOB_ID);
+        JsonNode record = h.record("busy.video.json").orElseThrow();
+        assertThat(record.path("id").asText()).isEqualTo(JOB_ID);
+        assertThat(record.has("next_try_at")).isFalse();
+        assertThat(record.has("error")).isFalse();
     }
 
     @Test
@@ -157,10 +175,10 @@ abstract class ExactlyOnceContract {
                 openAiError(500, "server_error", "The server had an error")));
         h.put("down.png", Images.png(8, 8));
         h.put("down.prompt.json", PROMPT);
-        S3Event event = h.eventFor("down.png");
+        SQSEvent event = h.eventFor("down.png");
 
-        // When retries run out, the invocation fails so that Lambda retries it
-        assertThatThrownBy(() -> h.invoke(event)).isInstanceOf(SubmitLaterException.class);
+        // When retries run out, the message is reported as failed so that SQS delivers it again
+        assertThat(h.invoke(event).getBatchItemFailures()).hasSize(1);
         JsonNode released = h.record("down.video.json").orElseThrow();
         assertThat(released.path("status").asText()).isEqualTo("submitting");
         assertThat(java.time.Instant.parse(released.path("claim_expires_at").asText())).isBeforeOrEqualTo(h.clock.instant());
@@ -207,9 +225,10 @@ abstract class ExactlyOnceContract {
         var source = Source.pair(h.bucket, "dead.png", ETags.normalize(image.eTag()),
                 "dead.prompt.json", ETags.normalize(prompt.eTag()));
         var claim = Transitions.claimed(source, new RequestSummary("sora-2", "10", "720x1280", "false", "true",
-                Map.of()), Optional.empty(), h.clock.instant(), h.clock.instant().plus(Duration.ofMinutes(5)));
+                Map.of()), Optional.empty(), h.clock.instant(), h.clock.instant().plus(Duration.ofMinutes(5)),
+                Optional.empty(), Optional.empty());
         h.put("dead.video.json", new RecordJson(h.mapper).write(claim).toString());
-        S3Event redelivered = h.eventFor("dead.png");
+        SQSEvent redelivered = h.eventFor("dead.png");
 
         // When the event is redelivered before the claim expires, nothing is sent
         h.clock.advance(Duration.ofMinutes(5));
@@ -250,7 +269,7 @@ abstract class ExactlyOnceContract {
         h.stubCreate(jobAccepted());
         h.put("wrong.png", Images.png(8, 8));
         h.put("wrong.prompt.json", "{\"prompt\": \"x\", \"size\": \"big\"}");
-        S3Event event = h.eventFor("wrong.prompt.json");
+        SQSEvent event = h.eventFor("wrong.prompt.json");
 
         h.invoke(event);
         String etagAfterFirst = h.s3.headObject(b -> b.bucket(h.bucket).key("wrong.video.json")).eTag();
@@ -265,7 +284,7 @@ abstract class ExactlyOnceContract {
         h.stubCreate(openAiError(400, "invalid_value", "Invalid size"));
         h.put("no.png", Images.png(8, 8));
         h.put("no.prompt.json", PROMPT);
-        S3Event event = h.eventFor("no.png");
+        SQSEvent event = h.eventFor("no.png");
 
         h.invoke(event);
         h.invoke(event);
@@ -292,11 +311,12 @@ abstract class ExactlyOnceContract {
                 .count();
     }
 
-    private static List<String> runConcurrently(int n, java.util.function.Supplier<String> work) throws Exception {
+    private static List<SQSBatchResponse> runConcurrently(int n, java.util.function.Supplier<SQSBatchResponse> work)
+            throws Exception {
         ExecutorService pool = Executors.newFixedThreadPool(n);
         CountDownLatch start = new CountDownLatch(1);
         try {
-            List<Future<String>> futures = new ArrayList<>();
+            List<Future<SQSBatchResponse>> futures = new ArrayList<>();
             for (int i = 0; i < n; i++) {
                 futures.add(pool.submit(() -> {
                     start.await();
@@ -304,8 +324,8 @@ abstract class ExactlyOnceContract {
                 }));
             }
             start.countDown();
-            List<String> results = new ArrayList<>();
-            for (Future<String> f : futures) {
+            List<SQSBatchResponse> results = new ArrayList<>();
+            for (Future<SQSBatchResponse> f : futures) {
                 results.add(f.get(60, TimeUnit.SECONDS));
             }
             return results;

@@ -4,10 +4,10 @@ import static io.s3imagetovideo.support.FunctionHarness.API_KEY;
 import static io.s3imagetovideo.support.FunctionHarness.JOB_ID;
 import static io.s3imagetovideo.support.FunctionHarness.jobAccepted;
 import static io.s3imagetovideo.support.FunctionHarness.openAiError;
+import static io.s3imagetovideo.support.FunctionHarness.failedIds;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import com.amazonaws.services.lambda.runtime.events.S3Event;
+import com.amazonaws.services.lambda.runtime.events.SQSEvent;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.github.tomakehurst.wiremock.http.Request;
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
@@ -15,6 +15,7 @@ import io.s3imagetovideo.support.Events;
 import io.s3imagetovideo.support.FitImages;
 import io.s3imagetovideo.support.FunctionHarness;
 import io.s3imagetovideo.support.Images;
+import io.s3imagetovideo.support.SqsEvents;
 import io.s3imagetovideo.support.S3Backend;
 import java.awt.Color;
 import java.awt.image.BufferedImage;
@@ -56,8 +57,8 @@ abstract class SubmitFunctionContract {
 
     @Test
     void submitsOncePairIsCompleteWhenImageArrivesLastUsingEventFile() {
-        // Given the bucket and keys of events/s3-put-image.json, a key with a space, a '+' and Chinese
-        FunctionHarness fh = new FunctionHarness(backend(), Events.bucketOf("s3-put-image.json"));
+        // Given the bucket and keys of events/sqs-s3-put-image.json, a key with a space, a '+' and Chinese
+        FunctionHarness fh = new FunctionHarness(backend(), Events.bucketOf("sqs-s3-put-image.json"));
         try {
             fh.stubCreate(jobAccepted());
             String image = "in box/场景 1+x.png";
@@ -67,7 +68,7 @@ abstract class SubmitFunctionContract {
             fh.put(image, png);
 
             // When the image's event (the one from events/) arrives last
-            fh.invoke(Events.load("s3-put-image.json"));
+            fh.invoke(Events.load("sqs-s3-put-image.json"));
 
             // Then exactly one POST with every field, the image bytes, its name and its type
             assertThat(fh.posts()).hasSize(1);
@@ -107,7 +108,7 @@ abstract class SubmitFunctionContract {
 
     @Test
     void submitsWhenPromptArrivesLastUsingEventFile() {
-        FunctionHarness fh = new FunctionHarness(backend(), Events.bucketOf("s3-put-prompt.json"));
+        FunctionHarness fh = new FunctionHarness(backend(), Events.bucketOf("sqs-s3-put-prompt.json"));
         try {
             fh.stubCreate(jobAccepted());
             fh.put("in box/场景 1+x.png", Images.png(16, 16));
@@ -117,7 +118,7 @@ abstract class SubmitFunctionContract {
             assertThat(fh.posts()).isEmpty();
 
             fh.put("in box/场景 1+x.prompt.json", PROMPT);
-            fh.invoke(Events.load("s3-put-prompt.json"));
+            fh.invoke(Events.load("sqs-s3-put-prompt.json"));
 
             assertThat(fh.posts()).hasSize(1);
             JsonNode record = fh.record("in box/场景 1+x.video.json").orElseThrow();
@@ -361,9 +362,9 @@ abstract class SubmitFunctionContract {
         h.put(key, "{}");
         List<String> before = h.keys();
 
-        String summary = h.invoke(h.eventFor(key));
+        var response = h.invoke(h.eventFor(key));
 
-        assertThat(summary).contains("ignored");
+        assertThat(response.getBatchItemFailures()).isEmpty();
         assertThat(h.keys()).isEqualTo(before);
         assertThat(h.posts()).isEmpty();
     }
@@ -371,10 +372,10 @@ abstract class SubmitFunctionContract {
     @Test
     void ignoresObjectRemovedEvents() {
         h.put("gone.png", Images.png(4, 4));
-        S3Event event = Events.fromJson(Events.notificationJson(List.of(
+        SQSEvent event = SqsEvents.ofBody(Events.notificationJson(List.of(
                 new Events.Put(h.bucket, "gone.png", 10, "x"))).replace("ObjectCreated:Put", "ObjectRemoved:Delete"));
 
-        h.invoke(event);
+        assertThat(h.invoke(event).getBatchItemFailures()).isEmpty();
 
         assertThat(h.record("gone.video.json")).isEmpty();
     }
@@ -405,7 +406,7 @@ abstract class SubmitFunctionContract {
         String json = Events.notificationJson(List.of(new Events.Put(h.bucket, "dir one/a+b é.png",
                 head.contentLength(), head.eTag()))).replace("dir+one/", "dir+one%2F");
 
-        h.invoke(Events.fromJson(json));
+        h.invoke(SqsEvents.ofBody(json));
 
         assertThat(h.posts()).hasSize(1);
         assertThat(h.record("dir one/a+b é.video.json")).isPresent();
@@ -509,10 +510,10 @@ abstract class SubmitFunctionContract {
         h.put("r.png", Images.png(4, 4));
         h.put("r.prompt.json", PROMPT);
 
-        String summary = h.invoke(h.eventFor("r.png"));
+        var response = h.invoke(h.eventFor("r.png"));
 
         JsonNode record = h.record("r.video.json").orElseThrow();
-        assertThat(summary).contains("failed");
+        assertThat(response.getBatchItemFailures()).isEmpty();
         assertThat(record.path("status").asText()).isEqualTo("failed");
         assertThat(record.path("error").path("message").asText())
                 .isEqualTo("Inpaint image must match the requested width and height");
@@ -523,14 +524,14 @@ abstract class SubmitFunctionContract {
     }
 
     @Test
-    void failsTheInvocationWhenTheApiStaysUnavailable() {
+    void reportsTheMessageAsFailedWhenTheApiStaysUnavailable() {
         h.env("VIDEO_API_MAX_ATTEMPTS", "2");
         h.stubCreate(openAiError(503, "overloaded", "try later"));
         h.put("t.png", Images.png(4, 4));
         h.put("t.prompt.json", PROMPT);
+        SQSEvent event = h.eventFor("t.png");
 
-        assertThatThrownBy(() -> h.invoke(h.eventFor("t.png"))).isInstanceOf(SubmitLaterException.class)
-                .hasMessageNotContaining(API_KEY);
+        assertThat(failedIds(h.invoke(event))).containsExactly(event.getRecords().get(0).getMessageId());
 
         JsonNode record = h.record("t.video.json").orElseThrow();
         assertThat(record.path("status").asText()).isEqualTo("submitting");

@@ -3,7 +3,6 @@ package io.s3imagetovideo.support;
 import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
 
-import com.amazonaws.services.lambda.runtime.events.S3Event;
 import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
 import com.amazonaws.services.lambda.runtime.events.SQSEvent;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -19,7 +18,7 @@ import io.s3imagetovideo.config.PollConfig;
 import io.s3imagetovideo.config.Secret;
 import io.s3imagetovideo.config.SubmitConfig;
 import io.s3imagetovideo.poll.PollHandler;
-import io.s3imagetovideo.record.ETags;
+import io.s3imagetovideo.storage.ETags;
 import io.s3imagetovideo.submit.SubmitHandler;
 import io.s3imagetovideo.wiring.Dependencies;
 import java.io.IOException;
@@ -65,7 +64,10 @@ public final class FunctionHarness implements AutoCloseable {
     public final S3Client s3;
     public final WireMockServer api;
     public final Optional<SqsClient> sqs;
+    /** The poll queue (status checks). */
     public final String queueUrl;
+    /** The submission queue (uploads), where the submit function sends back uploads that wait. */
+    public final String submissionQueueUrl;
     public final MutableClock clock = new MutableClock(Instant.parse("2026-11-24T10:00:00Z"));
     public final RecordingSleeper sleeper = new RecordingSleeper(clock);
     public final ObjectMapper mapper = new ObjectMapper();
@@ -73,6 +75,7 @@ public final class FunctionHarness implements AutoCloseable {
     private final Map<String, String> env = new HashMap<>();
     private final UnaryOperator<WireMockConfiguration> wireMock;
     private WireMockServer cdn;
+    private io.s3imagetovideo.storage.ObjectLinks links;
 
     /** The submit function alone, without a poll queue. */
     public FunctionHarness(S3Backend s3Backend) {
@@ -103,11 +106,14 @@ public final class FunctionHarness implements AutoCloseable {
         if (mq == null) {
             this.sqs = Optional.empty();
             this.queueUrl = null;
+            this.submissionQueueUrl = null;
         } else {
             SqsClient client = mq.newClient();
             this.sqs = Optional.of(client);
             this.queueUrl = mq.newQueue(client);
+            this.submissionQueueUrl = mq.newQueue(client);
             env.put("POLL_QUEUE_URL", queueUrl);
+            env.put("SUBMISSION_QUEUE_URL", submissionQueueUrl);
             // Checks come back at once unless a test is about the delays: ElasticMQ really waits.
             env.put("POLL_INITIAL_DELAY_SECONDS", "0");
             env.put("POLL_MAX_DELAY_SECONDS", "0");
@@ -148,8 +154,16 @@ public final class FunctionHarness implements AutoCloseable {
     }
 
     public Dependencies dependencies(S3Client s3Client, Optional<SqsClient> sqsClient, ApiKeySource keys) {
-        return new Dependencies(s3Client, sqsClient, ApiTransport.newHttpClient(submitConfig().api().connectTimeout()),
-                keys, mapper, clock, sleeper, new Random(1234));
+        Dependencies d = new Dependencies(s3Client, sqsClient,
+                ApiTransport.newHttpClient(submitConfig().api().connectTimeout()), keys, mapper, clock, sleeper,
+                new Random(1234));
+        return links == null ? d : d.withLinks(links);
+    }
+
+    /** Presigned links for {@code VIDEO_IMAGE_SEND_AS=presigned_url}, signed for this harness's S3 server. */
+    public FunctionHarness presignedLinks(io.s3imagetovideo.storage.ObjectLinks value) {
+        this.links = value;
+        return this;
     }
 
     public SubmitHandler handler() {
@@ -168,8 +182,8 @@ public final class FunctionHarness implements AutoCloseable {
         return new PollHandler(pollConfig(), dependencies(s3Client, Optional.of(sqsClient)));
     }
 
-    /** Invokes a fresh submit handler the way Lambda does, with 15 minutes left. */
-    public String invoke(S3Event event) {
+    /** Invokes a fresh submit handler the way Lambda's event source mapping does, with 15 minutes left. */
+    public SQSBatchResponse invoke(SQSEvent event) {
         return handler().handleRequest(event, new TestContext(Duration.ofMinutes(15)));
     }
 
@@ -204,8 +218,8 @@ public final class FunctionHarness implements AutoCloseable {
         handler().handleRequest(eventFor(name + ".png"), new TestContext(Duration.ofMinutes(15)));
     }
 
-    /** The notification S3 sends for the object now stored at {@code key}. */
-    public S3Event eventFor(String key) {
+    /** The message S3 sends the submission queue for the object now stored at {@code key}. */
+    public SQSEvent eventFor(String key) {
         var head = s3.headObject(b -> b.bucket(bucket).key(key));
         return Events.objectCreated(bucket, key, head.contentLength(), ETags.normalize(head.eTag()));
     }
@@ -270,6 +284,56 @@ public final class FunctionHarness implements AutoCloseable {
 
     public static ResponseDefinitionBuilder openAiError(int status, String code, String message) {
         return HostStubs.openAiError(status, code, message);
+    }
+
+    /** The message an EventBridge rule sends the submission queue for the object now stored at {@code key}. */
+    public SQSEvent eventBridgeEventFor(String key) {
+        var head = s3.headObject(b -> b.bucket(bucket).key(key));
+        return Events.eventBridgeCreated(bucket, key, head.contentLength(), ETags.normalize(head.eTag()));
+    }
+
+    // --- the submission queue ---------------------------------------------------------------------------
+
+    /** Sends the notification of the object now stored at {@code key} to the submission queue, as S3 would. */
+    public void notifySubmissionQueue(String key) {
+        String body = eventFor(key).getRecords().get(0).getBody();
+        sqs.orElseThrow().sendMessage(b -> b.queueUrl(submissionQueueUrl).messageBody(body));
+    }
+
+    /**
+     * Does what the event source mapping does with what is in the submission queue now (sent-back
+     * uploads included, once their delay is over): receives, invokes, deletes what the function did
+     * not report as failed. The number of messages handled.
+     */
+    public int deliverSubmissions(int waitSeconds) {
+        List<Message> messages = sqs.orElseThrow().receiveMessage(b -> b.queueUrl(submissionQueueUrl)
+                .maxNumberOfMessages(10).waitTimeSeconds(waitSeconds)
+                .messageSystemAttributeNames(MessageSystemAttributeName.ALL)).messages();
+        if (messages.isEmpty()) {
+            return 0;
+        }
+        SQSBatchResponse response = invoke(SqsEvents.of(messages));
+        Set<String> failed = Delivery.failedIds(response);
+        for (Message m : messages) {
+            if (!failed.contains(m.messageId())) {
+                sqs.orElseThrow().deleteMessage(b -> b.queueUrl(submissionQueueUrl).receiptHandle(m.receiptHandle()));
+            }
+        }
+        return messages.size();
+    }
+
+    /** Messages in the submission queue: visible, delayed and in flight. */
+    public int submissionsQueued() {
+        var attributes = sqs.orElseThrow().getQueueAttributes(b -> b.queueUrl(submissionQueueUrl).attributeNames(
+                QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES,
+                QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES_DELAYED,
+                QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES_NOT_VISIBLE)).attributes();
+        return attributes.values().stream().mapToInt(Integer::parseInt).sum();
+    }
+
+    /** The ids of the messages the function reported as failed (to come again). */
+    public static Set<String> failedIds(SQSBatchResponse response) {
+        return Delivery.failedIds(response);
     }
 
     // --- the poll queue -------------------------------------------------------------------------------

@@ -19,6 +19,16 @@ public final class MutableClock extends Clock {
         now.updateAndGet(t -> t.plus(d));
     }
 
+    /** Moves the clock to {@code instant}, which must not be in its past. */
+    public void set(Instant instant) {
+        now.updateAndGet(t -> {
+            if (instant.isBefore(t)) {
+                throw new IllegalArgumentException("the clock does not go back: " + instant + " is before " + t);
+            }
+            return instant;
+        });
+    }
+
     @Override
     public Instant instant() {
         return now.get();

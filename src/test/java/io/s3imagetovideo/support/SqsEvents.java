@@ -40,6 +40,12 @@ public final class SqsEvents {
         return JSON.createObjectNode().set("Records", records).toString();
     }
 
+    /** A message holding {@code body}, as if it had been received from a queue. */
+    public static List<Message> messageOf(String body) {
+        String id = UUID.randomUUID().toString();
+        return List.of(Message.builder().messageId(id).receiptHandle("receipt-" + id).body(body).build());
+    }
+
     /** An event with one message holding {@code body}, as if it had come from the queue. */
     public static SQSEvent ofBody(String body) {
         String id = UUID.randomUUID().toString();

@@ -2,7 +2,8 @@ package io.s3imagetovideo.bench;
 
 import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestHandler;
-import com.amazonaws.services.lambda.runtime.events.S3Event;
+import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
+import com.amazonaws.services.lambda.runtime.events.SQSEvent;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.s3imagetovideo.api.ApiTransport;
 import io.s3imagetovideo.api.Sleeper;
@@ -21,7 +22,7 @@ import software.amazon.awssdk.http.crt.AwsCrtHttpClient;
  * Our submit function with one change: the AWS CRT HTTP client in place of the URL-connection
  * client, built and wired exactly as {@code SubmitHandler}'s own constructor builds its clients.
  */
-public final class CrtSubmitHandler implements RequestHandler<S3Event, String> {
+public final class CrtSubmitHandler implements RequestHandler<SQSEvent, SQSBatchResponse> {
 
     private final SubmitHandler delegate;
 
@@ -39,7 +40,7 @@ public final class CrtSubmitHandler implements RequestHandler<S3Event, String> {
     }
 
     @Override
-    public String handleRequest(S3Event event, Context context) {
+    public SQSBatchResponse handleRequest(SQSEvent event, Context context) {
         return delegate.handleRequest(event, context);
     }
 }

@@ -2,7 +2,8 @@ package io.s3imagetovideo.bench;
 
 import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestHandler;
-import com.amazonaws.services.lambda.runtime.events.S3Event;
+import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
+import com.amazonaws.services.lambda.runtime.events.SQSEvent;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.s3imagetovideo.api.SecretsManagerApiKeySource;
 import io.s3imagetovideo.api.Sleeper;
@@ -23,7 +24,7 @@ import software.amazon.awssdk.services.sqs.SqsClient;
  * credential and region chains), all of them built up front, the API key fetched during init. Only
  * path-style addressing is set, because the local S3 server needs it.
  */
-public final class SdkDefaultsSubmitHandler implements RequestHandler<S3Event, String> {
+public final class SdkDefaultsSubmitHandler implements RequestHandler<SQSEvent, SQSBatchResponse> {
 
     private final SubmitHandler delegate;
 
@@ -40,7 +41,7 @@ public final class SdkDefaultsSubmitHandler implements RequestHandler<S3Event, S
     }
 
     @Override
-    public String handleRequest(S3Event event, Context context) {
+    public SQSBatchResponse handleRequest(SQSEvent event, Context context) {
         return delegate.handleRequest(event, context);
     }
 }

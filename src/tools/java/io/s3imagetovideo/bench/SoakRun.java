@@ -1,6 +1,6 @@
 package io.s3imagetovideo.bench;
 
-import com.amazonaws.services.lambda.runtime.events.S3Event;
+import com.amazonaws.services.lambda.runtime.events.SQSEvent;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpExchange;
@@ -10,7 +10,7 @@ import io.s3imagetovideo.api.ApiTransport;
 import io.s3imagetovideo.api.Sleeper;
 import io.s3imagetovideo.config.Secret;
 import io.s3imagetovideo.config.SubmitConfig;
-import io.s3imagetovideo.record.ETags;
+import io.s3imagetovideo.storage.ETags;
 import io.s3imagetovideo.submit.SubmitHandler;
 import io.s3imagetovideo.support.Events;
 import io.s3imagetovideo.support.Images;
@@ -134,12 +134,12 @@ public final class SoakRun {
         String base = "soak/upload " + n + "+é";
         List<String> keys = new ArrayList<>(List.of(base + ".png", base + ".prompt.json"));
         Collections.shuffle(keys, random);
-        List<S3Event> late = new ArrayList<>();
+        List<SQSEvent> late = new ArrayList<>();
         for (String key : keys) {
             byte[] body = key.endsWith(".png") ? png
                     : ("{\"prompt\": \"soak upload #" + n + "\"}").getBytes(StandardCharsets.UTF_8);
             var put = s3.putObject(b -> b.bucket(bucket).key(key), RequestBody.fromBytes(body));
-            S3Event event = Events.objectCreated(bucket, key, body.length, ETags.normalize(put.eTag()));
+            SQSEvent event = Events.objectCreated(bucket, key, body.length, ETags.normalize(put.eTag()));
             double roll = random.nextDouble();
             if (roll < CONCURRENT) {
                 concurrent.incrementAndGet();
@@ -157,7 +157,7 @@ public final class SoakRun {
         late.forEach(e -> deliver(handler, e));
     }
 
-    private void deliverTwiceAtOnce(SubmitHandler handler, S3Event event, ExecutorService twins) {
+    private void deliverTwiceAtOnce(SubmitHandler handler, SQSEvent event, ExecutorService twins) {
         CountDownLatch go = new CountDownLatch(1);
         List<Future<?>> both = new ArrayList<>();
         for (int i = 0; i < 2; i++) {
@@ -178,16 +178,14 @@ public final class SoakRun {
     }
 
     /** Delivers like Lambda's asynchronous invocation: a failed invocation is retried later. */
-    private void deliver(SubmitHandler handler, S3Event event) {
+    private void deliver(SubmitHandler handler, SQSEvent event) {
         for (int attempt = 1; attempt <= 10; attempt++) {
             events.incrementAndGet();
-            try {
-                handler.handleRequest(event, new TestContext(Duration.ofSeconds(30)));
+            if (handler.handleRequest(event, new TestContext(Duration.ofSeconds(30))).getBatchItemFailures().isEmpty()) {
                 return;
-            } catch (RuntimeException e) {
-                redeliveries.incrementAndGet();
-                sleepQuietly(50);
             }
+            redeliveries.incrementAndGet();
+            sleepQuietly(50);
         }
         abandoned.incrementAndGet();
     }

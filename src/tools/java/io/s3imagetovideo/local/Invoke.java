@@ -1,15 +1,13 @@
 package io.s3imagetovideo.local;
 
 import com.amazonaws.services.lambda.runtime.Context;
-import com.amazonaws.services.lambda.runtime.events.S3Event;
 import com.amazonaws.services.lambda.runtime.events.SQSEvent;
-import com.amazonaws.services.lambda.runtime.serialization.events.LambdaEventSerializers;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.s3imagetovideo.config.Env;
 import io.s3imagetovideo.poll.PollHandler;
 import io.s3imagetovideo.queue.StatusCheck;
-import io.s3imagetovideo.record.ETags;
+import io.s3imagetovideo.storage.ETags;
 import io.s3imagetovideo.submit.SubmitHandler;
 import io.s3imagetovideo.support.Events;
 import io.s3imagetovideo.support.SqsEvents;
@@ -19,7 +17,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
 import java.util.UUID;
 import software.amazon.awssdk.http.SdkHttpClient;
 import software.amazon.awssdk.services.s3.S3Client;
@@ -30,7 +27,7 @@ import software.amazon.awssdk.services.s3.S3Client;
  * local servers through {@code AWS_ENDPOINT_URL}, a video API through {@code VIDEO_API_*}.
  *
  * <pre>
- * ./mvnw -q -Pinvoke test-compile exec:java -Dexec.args="submit events/s3-put-image.json"
+ * ./mvnw -q -Pinvoke test-compile exec:java -Dexec.args="submit events/sqs-s3-put-image.json"
  * ./mvnw -q -Pinvoke test-compile exec:java -Dexec.args="submit --bucket my-bucket --key in/scene.png"
  * ./mvnw -q -Pinvoke test-compile exec:java -Dexec.args="poll events/sqs-poll.json"
  * ./mvnw -q -Pinvoke test-compile exec:java -Dexec.args="poll --bucket my-bucket --key in/scene.video.json"
@@ -62,11 +59,10 @@ public final class Invoke {
         try {
             String result = switch (function) {
                 case "submit" -> {
-                    S3Event event = args.length == 2
-                            ? LambdaEventSerializers.serializerFor(S3Event.class, Invoke.class.getClassLoader())
-                                    .fromJson(Files.readString(Path.of(args[1])))
+                    SQSEvent event = args.length == 2
+                            ? SqsEvents.fromJson(Files.readString(Path.of(args[1])))
                             : s3Event(args[2], args[4]);
-                    yield new SubmitHandler().handleRequest(event, context);
+                    yield json.writeValueAsString(new SubmitHandler().handleRequest(event, context));
                 }
                 case "poll" -> {
                     SQSEvent event = args.length == 2
@@ -90,13 +86,12 @@ public final class Invoke {
         }
     }
 
-    /** The notification S3 sends for the object as it is now stored. */
-    static S3Event s3Event(String bucket, String key) {
+    /** The submission-queue message of the notification S3 sends for the object as it is now stored. */
+    static SQSEvent s3Event(String bucket, String key) {
         try (SdkHttpClient http = DependencyFactory.awsHttpClient();
                 S3Client s3 = DependencyFactory.s3(new Env(System.getenv()), http)) {
             var head = s3.headObject(b -> b.bucket(bucket).key(key));
-            return Events.fromJson(Events.notificationJson(List.of(
-                    new Events.Put(bucket, key, head.contentLength(), ETags.normalize(head.eTag())))));
+            return Events.objectCreated(bucket, key, head.contentLength(), ETags.normalize(head.eTag()));
         }
     }
 

@@ -1,6 +1,5 @@
 package io.s3imagetovideo.local;
 
-import com.amazonaws.services.lambda.runtime.events.S3Event;
 import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -59,10 +58,10 @@ import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
  * <p>S3 is S3Proxy keeping its bucket as a folder ({@code local-bucket/videos/}), SQS is ElasticMQ, the
  * video API is {@link SandboxVideoApi} (or the API named by {@code VIDEO_API_BASE_URL} and
  * {@code VIDEO_API_KEY}), all in this JVM. It uploads {@code samples/<name>.prompt.json} and
- * {@code samples/<name>.png}, hands the submit function the S3 notification of each PUT, then does what
- * Lambda's SQS event source does for the poll function: receives the status checks the functions
- * send, invokes the function with them, and deletes the ones it did not report as failed, until the
- * record is done. The handlers are the deployed ones, given their clients through the constructor
+ * {@code samples/<name>.png}, sends the S3 notification of each PUT to the submission queue as the
+ * bucket would, then does what Lambda's SQS event sources do for both functions: receives from each
+ * queue (the uploads, those sent back while the host is busy, the status checks), invokes the function,
+ * and deletes the messages it did not report as failed, until the record is done. The handlers are the deployed ones, given their clients through the constructor
  * meant for local runs, because a running JVM cannot change its own environment.
  */
 public final class LocalRun {
@@ -176,7 +175,8 @@ public final class LocalRun {
         Path prompt = samplePrompt();
         withServers((s3, sqs, s3Endpoint, sqsEndpoint) -> {
             createBucket(s3);
-            String queueUrl = createQueue(sqs);
+            String queueUrl = createQueue(sqs, "poll");
+            String submissionQueueUrl = createQueue(sqs, "submission");
             String imageKey = imageKey(image);
             removeEarlierRun(s3, imageKey);
             upload(s3, name + ".prompt.json", prompt);
@@ -185,6 +185,7 @@ public final class LocalRun {
             out.println("export AWS_ENDPOINT_URL_S3=" + s3Endpoint + " AWS_ENDPOINT_URL_SQS=" + sqsEndpoint
                     + " AWS_REGION=us-east-1 AWS_ACCESS_KEY_ID=" + S3ProxyServer.ACCESS_KEY
                     + " AWS_SECRET_ACCESS_KEY=" + S3ProxyServer.SECRET_KEY + " POLL_QUEUE_URL=" + queueUrl
+                    + " SUBMISSION_QUEUE_URL=" + submissionQueueUrl
                     + (api.sandbox() ? " VIDEO_API_BASE_URL=" + api.baseUrl() + " VIDEO_API_KEY=" + api.key() : ""));
             step("then invoke them, as S3 and the queue would:");
             out.println("./mvnw -q -Pinvoke test-compile exec:java -Dexec.args=\"submit --bucket " + BUCKET + " --key "
@@ -208,7 +209,7 @@ public final class LocalRun {
             URI sqsEndpoint = URI.create("http://127.0.0.1:" + mq.waitUntilStarted().localAddress().getPort());
             step("S3: S3Proxy at " + s3Server.endpoint() + ", bucket '" + BUCKET + "' kept in "
                     + bucketRoot.resolve(BUCKET) + "/");
-            step("SQS: ElasticMQ at " + sqsEndpoint + ", the poll queue");
+            step("SQS: ElasticMQ at " + sqsEndpoint + ", the submission queue and the poll queue");
             SdkHttpClient http = UrlConnectionHttpClient.builder().build();
             try (S3Client s3 = s3Client(s3Server.endpoint(), http); SqsClient sqs = sqsClient(sqsEndpoint, http)) {
                 return action.apply(s3, sqs, s3Server.endpoint(), sqsEndpoint);
@@ -222,8 +223,9 @@ public final class LocalRun {
 
     private Result flow(S3Client s3, SqsClient sqs, Path image, Path prompt, Instant started) throws Exception {
         createBucket(s3);
-        String queueUrl = createQueue(sqs);
-        Map<String, String> env = functionEnv(queueUrl);
+        String pollQueueUrl = createQueue(sqs, "poll");
+        String submissionQueueUrl = createQueue(sqs, "submission");
+        Map<String, String> env = functionEnv(pollQueueUrl, submissionQueueUrl);
         SubmitConfig submitConfig = SubmitConfig.fromEnv(env);
         PollConfig pollConfig = PollConfig.fromEnv(env);
 
@@ -233,54 +235,92 @@ public final class LocalRun {
         String videoKey = name + ".mp4";
         removeEarlierRun(s3, imageKey);
 
-        SubmitHandler submit = new SubmitHandler(submitConfig, dependencies(submitConfig.api(), s3, sqs));
         for (Map.Entry<String, Path> file : List.of(Map.entry(promptKey, prompt), Map.entry(imageKey, image))) {
             String key = file.getKey();
             PutObjectResponse put = upload(s3, key, file.getValue());
-            S3Event event = Events.fromJson(Events.notificationJson(
-                    List.of(new Events.Put(BUCKET, key, Files.size(file.getValue()), put.eTag()))));
-            try {
-                String result = invoke(() -> submit.handleRequest(event, new TestContext("submit",
-                        Duration.ofMinutes(5), "local-" + key)));
-                step("Submit function, S3 event for " + key + " → " + result.replace("\n", "; "));
-            } catch (RuntimeException e) {
-                // Lambda would retry the event later; here nobody will, so the run ends with the record as it is.
-                step("Submit function, S3 event for " + key + " → the invocation failed: " + e.getMessage());
-                break;
-            }
+            // What the bucket's notification does: the event of the PUT goes to the submission queue.
+            String body = Events.notificationJson(List.of(new Events.Put(BUCKET, key, Files.size(file.getValue()),
+                    put.eTag())));
+            sqs.sendMessage(b -> b.queueUrl(submissionQueueUrl).messageBody(body));
         }
 
-        JsonNode record = record(s3, recordKey);
-        if (!DONE.contains(record.path("status").asText()) && !record.path("id").isTextual()) {
-            return finish(record, recordKey, imageKey, promptKey, videoKey, started);
-        }
+        SubmitHandler submit = new SubmitHandler(submitConfig, dependencies(submitConfig.api(), s3, sqs));
         PollHandler poll = new PollHandler(pollConfig, dependencies(pollConfig.api(), s3, sqs));
-        Duration limit = pollConfig.pollMaxAge().plusMinutes(1);
+        Duration limit = pollConfig.pollMaxAge().plus(submitConfig.maxWait().compareTo(Duration.ofHours(1)) < 0
+                ? submitConfig.maxWait() : Duration.ofHours(1));
+        JsonNode record = record(s3, recordKey);
+        // What Lambda's event source mappings do: receive from each queue, invoke, delete what did not fail.
         while (!DONE.contains(record.path("status").asText())) {
             if (Duration.between(started, Instant.now()).compareTo(limit) > 0) {
                 throw new IllegalStateException("the record is still " + record.path("status").asText()
                         + " after " + limit.toSeconds() + " s");
             }
-            List<Message> messages = sqs.receiveMessage(b -> b.queueUrl(queueUrl).maxNumberOfMessages(10)
-                    .waitTimeSeconds(1).messageSystemAttributeNames(MessageSystemAttributeName.ALL)).messages();
-            if (messages.isEmpty()) {
-                continue;
+            List<Message> uploads = receive(sqs, submissionQueueUrl);
+            if (!uploads.isEmpty()) {
+                SQSBatchResponse response = invoke(() -> submit.handleRequest(SqsEvents.of(uploads),
+                        new TestContext("submit", Duration.ofMinutes(5), "local-submit")));
+                Set<String> failed = acknowledge(sqs, submissionQueueUrl, uploads, response);
+                record = record(s3, recordKey);
+                step("Submit function, " + describeUploads(uploads) + " → record " + describe(record)
+                        + waiting(record) + (failed.isEmpty() ? "" : "; the message failed and comes back"));
             }
-            SQSBatchResponse response = invoke(() -> poll.handleRequest(SqsEvents.of(messages),
-                    new TestContext("poll", Duration.ofMinutes(5), "local-poll")));
-            Set<String> failed = response.getBatchItemFailures().stream()
-                    .map(SQSBatchResponse.BatchItemFailure::getItemIdentifier).collect(Collectors.toSet());
-            for (Message m : messages) {
-                if (!failed.contains(m.messageId())) {
-                    sqs.deleteMessage(b -> b.queueUrl(queueUrl).receiptHandle(m.receiptHandle()));
-                }
+            List<Message> checks = receive(sqs, pollQueueUrl);
+            if (!checks.isEmpty()) {
+                SQSBatchResponse response = invoke(() -> poll.handleRequest(SqsEvents.of(checks),
+                        new TestContext("poll", Duration.ofMinutes(5), "local-poll")));
+                Set<String> failed = acknowledge(sqs, pollQueueUrl, checks, response);
+                record = record(s3, recordKey);
+                step("Poll function, status check " + checkNumber(checks) + " → record " + describe(record)
+                        + (failed.isEmpty() ? "" : "; the check failed and goes back to the queue"));
             }
-            record = record(s3, recordKey);
-            step("Poll function, status check " + checkNumber(messages) + " → record " + describe(record)
-                    + (failed.isEmpty() ? "" : "; the check failed and goes back to the queue"));
+            if (record.path("status").asText().equals(Status.WAITING.word()) && uploads.isEmpty()
+                    && checks.isEmpty()) {
+                break;
+            }
         }
 
         return finish(record, recordKey, imageKey, promptKey, videoKey, started);
+    }
+
+    private static List<Message> receive(SqsClient sqs, String queueUrl) {
+        return sqs.receiveMessage(b -> b.queueUrl(queueUrl).maxNumberOfMessages(10).waitTimeSeconds(1)
+                .messageSystemAttributeNames(MessageSystemAttributeName.ALL)).messages();
+    }
+
+    private static Set<String> acknowledge(SqsClient sqs, String queueUrl, List<Message> messages,
+            SQSBatchResponse response) {
+        Set<String> failed = response.getBatchItemFailures().stream()
+                .map(SQSBatchResponse.BatchItemFailure::getItemIdentifier).collect(Collectors.toSet());
+        for (Message m : messages) {
+            if (!failed.contains(m.messageId())) {
+                sqs.deleteMessage(b -> b.queueUrl(queueUrl).receiptHandle(m.receiptHandle()));
+            }
+        }
+        return failed;
+    }
+
+    /** Which uploads the submission messages carry: the S3 events' keys, or "sent back" for a waiting upload. */
+    private String describeUploads(List<Message> messages) {
+        return messages.stream().map(m -> {
+            try {
+                JsonNode body = mapper.readTree(m.body());
+                if (body.has("Records")) {
+                    return "S3 event for " + java.net.URLDecoder.decode(
+                            body.path("Records").path(0).path("s3").path("object").path("key").asText(),
+                            StandardCharsets.UTF_8);
+                }
+                return "the waiting upload, sent back to the queue";
+            } catch (IOException e) {
+                return "a message";
+            }
+        }).collect(Collectors.joining(", "));
+    }
+
+    /** For a record that waits for a busy host: until when. */
+    private static String waiting(JsonNode record) {
+        return record.path("next_try_at").isTextual()
+                ? " (the host was busy: it waits in the queue until " + record.path("next_try_at").asText() + ")"
+                : "";
     }
 
     private Result finish(JsonNode record, String recordKey, String imageKey, String promptKey, String videoKey,
@@ -315,11 +355,12 @@ public final class LocalRun {
     }
 
     /** What the template would set, pointed at the local servers; the user's own settings win. */
-    private Map<String, String> functionEnv(String queueUrl) {
+    private Map<String, String> functionEnv(String pollQueueUrl, String submissionQueueUrl) {
         Map<String, String> env = new HashMap<>();
         env.put("VIDEO_API_BASE_URL", api.baseUrl().toString());
         env.put("VIDEO_API_KEY", api.key());
-        env.put("POLL_QUEUE_URL", queueUrl);
+        env.put("POLL_QUEUE_URL", pollQueueUrl);
+        env.put("SUBMISSION_QUEUE_URL", submissionQueueUrl);
         // The sandbox finishes in seconds; a real provider takes minutes, so look less often.
         env.put("POLL_INITIAL_DELAY_SECONDS", api.sandbox() ? "1" : "10");
         env.put("POLL_MAX_DELAY_SECONDS", api.sandbox() ? "1" : "30");
@@ -350,9 +391,9 @@ public final class LocalRun {
         }
     }
 
-    private String createQueue(SqsClient sqs) {
-        return sqs.createQueue(b -> b.queueName("poll").attributes(Map.of(
-                // A check the function reports as failed comes back soon, not after SQS's default 30 s.
+    private String createQueue(SqsClient sqs, String queueName) {
+        return sqs.createQueue(b -> b.queueName(queueName).attributes(Map.of(
+                // A message the function reports as failed comes back soon, not after SQS's default 30 s.
                 QueueAttributeName.VISIBILITY_TIMEOUT, "5"))).queueUrl();
     }
 

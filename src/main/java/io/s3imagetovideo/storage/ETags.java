@@ -1,4 +1,4 @@
-package io.s3imagetovideo.record;
+package io.s3imagetovideo.storage;
 
 /** ETags as S3 events carry them (no quotes), and as conditional headers need them (quoted). */
 public final class ETags {

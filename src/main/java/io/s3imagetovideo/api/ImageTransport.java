@@ -1,0 +1,32 @@
+package io.s3imagetovideo.api;
+
+import java.util.Arrays;
+import java.util.Locale;
+import java.util.Optional;
+
+/**
+ * How the fitted image travels in the create request: in the form field {@code field}
+ * ({@code VIDEO_IMAGE_FIELD}), as {@code sendAs} says ({@code VIDEO_IMAGE_SEND_AS}).
+ */
+public record ImageTransport(String field, SendAs sendAs) {
+
+    /** OpenAI's way: a file part {@code input_reference}. */
+    public static final ImageTransport OPENAI = new ImageTransport("input_reference", SendAs.FILE);
+
+    public enum SendAs {
+        /** A multipart file part with a file name and the image's type. */
+        FILE,
+        /** A text field holding {@code data:<type>;base64,...}. */
+        DATA_URL,
+        /** A text field holding a short-lived presigned S3 URL of the fitted image. */
+        PRESIGNED_URL;
+
+        public String value() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+
+        public static Optional<SendAs> parse(String value) {
+            return Arrays.stream(values()).filter(v -> v.value().equals(value)).findFirst();
+        }
+    }
+}

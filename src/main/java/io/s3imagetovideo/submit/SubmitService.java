@@ -280,7 +280,9 @@ public final class SubmitService {
             Instant now) {
         Instant since = claim.claim().flatMap(c -> c.waitingSince()).orElse(now);
         Duration waited = Duration.between(since, now);
-        Instant nextTry = now.plus(RetryPolicy.whileBusy(busy.retryAfter(), waited, random));
+        // Whole seconds, as the record writes them: the record and the sent-back message name the same moment.
+        Instant nextTry = now.plus(RetryPolicy.whileBusy(busy.retryAfter(), waited, random))
+                .plusMillis(999).truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
         if (Duration.between(since, nextTry).compareTo(maxWait) > 0) {
             String message = "The video host stayed busy for " + waited.toSeconds() + " seconds, longer than this upload"
                     + " may wait (SUBMIT_MAX_WAIT_SECONDS " + maxWait.toSeconds() + "). Its last answer: "

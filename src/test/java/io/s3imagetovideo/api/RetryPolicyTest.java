@@ -87,4 +87,52 @@ class RetryPolicyTest {
         assertThatThrownBy(() -> new RetryPolicy(0, INITIAL, MAX, RetryPolicy.DEFAULT_SAFETY_MARGIN))
                 .isInstanceOf(IllegalArgumentException.class);
     }
+
+    // --- a busy host: the wait in the queue --------------------------------------------------------
+
+    @Test
+    void aBusyHostIsNeverAskedBeforeItsRetryAfter() {
+        Random random = new Random(3);
+        for (int i = 0; i < 1_000; i++) {
+            assertThat(RetryPolicy.whileBusy(java.util.Optional.of(Duration.ofSeconds(40)), Duration.ZERO, random))
+                    .isGreaterThanOrEqualTo(Duration.ofSeconds(40));
+        }
+    }
+
+    @Test
+    void theWaitForABusyHostGrowsWithTheTimeWaitedBetweenItsFloorAndCeiling() {
+        Random random = new Random(5);
+        java.util.Optional<Duration> none = java.util.Optional.empty();
+
+        // Fresh: about the floor; after ten minutes: about half of it; after a day: about the ceiling
+        assertThat(RetryPolicy.whileBusy(none, Duration.ZERO, random)).isBetween(Duration.ofSeconds(8), Duration.ofSeconds(12));
+        assertThat(RetryPolicy.whileBusy(none, Duration.ofMinutes(10), random))
+                .isBetween(Duration.ofSeconds(240), Duration.ofSeconds(360));
+        assertThat(RetryPolicy.whileBusy(none, Duration.ofDays(1), random))
+                .isBetween(Duration.ofSeconds(240), Duration.ofSeconds(360));
+    }
+
+    @Test
+    void anUploadThatWaitsADayForABusyHostAsksItAFewHundredTimes() {
+        // Given an upload that finds the host busy on every try, with Retry-After: 10
+        Random random = new Random(11);
+        Duration waited = Duration.ZERO;
+        int asks = 0;
+        while (waited.compareTo(Duration.ofDays(1)) < 0) {
+            waited = waited.plus(RetryPolicy.whileBusy(java.util.Optional.of(Duration.ofSeconds(10)), waited, random));
+            asks++;
+        }
+
+        // Then its asks thin out: about 20 in the first hour, about 300 in the day
+        assertThat(asks).isBetween(250, 350);
+    }
+
+    @Test
+    void aMessageThatFailedStaysOutOfSightLongerEachTimeUpToFifteenMinutes() {
+        assertThat(RetryPolicy.redeliveryAfter(1)).isEqualTo(Duration.ofSeconds(30));
+        assertThat(RetryPolicy.redeliveryAfter(2)).isEqualTo(Duration.ofSeconds(60));
+        assertThat(RetryPolicy.redeliveryAfter(5)).isEqualTo(Duration.ofSeconds(480));
+        assertThat(RetryPolicy.redeliveryAfter(6)).isEqualTo(Duration.ofSeconds(900));
+        assertThat(RetryPolicy.redeliveryAfter(1_000)).isEqualTo(Duration.ofSeconds(900));
+    }
 }

@@ -53,4 +53,12 @@ public final class ElasticMqBackend implements BeforeAllCallback, AfterAllCallba
         String name = "poll-" + UUID.randomUUID().toString().substring(0, 8);
         return sqs.createQueue(b -> b.queueName(name)).queueUrl();
     }
+
+    /** A new, empty queue whose failed messages come back after {@code visibilitySeconds}, unless told otherwise. */
+    public String newQueue(SqsClient sqs, String prefix, int visibilitySeconds) {
+        String name = prefix + "-" + UUID.randomUUID().toString().substring(0, 8);
+        return sqs.createQueue(b -> b.queueName(name).attributes(java.util.Map.of(
+                software.amazon.awssdk.services.sqs.model.QueueAttributeName.VISIBILITY_TIMEOUT,
+                Integer.toString(visibilitySeconds)))).queueUrl();
+    }
 }

@@ -68,6 +68,8 @@ public final class FunctionHarness implements AutoCloseable {
     public final String queueUrl;
     /** The submission queue (uploads), where the submit function sends back uploads that wait. */
     public final String submissionQueueUrl;
+    /** The submission queue's own visibility timeout: long beside one invocation, short beside the function's 30 s. */
+    public static final int SUBMISSION_VISIBILITY_SECONDS = 4;
     public final MutableClock clock = new MutableClock(Instant.parse("2026-11-24T10:00:00Z"));
     public final RecordingSleeper sleeper = new RecordingSleeper(clock);
     public final ObjectMapper mapper = new ObjectMapper();
@@ -111,7 +113,8 @@ public final class FunctionHarness implements AutoCloseable {
             SqsClient client = mq.newClient();
             this.sqs = Optional.of(client);
             this.queueUrl = mq.newQueue(client);
-            this.submissionQueueUrl = mq.newQueue(client);
+            // A message the function does not delay itself comes back after a few seconds (SQS's default: 30).
+            this.submissionQueueUrl = mq.newQueue(client, "submission", SUBMISSION_VISIBILITY_SECONDS);
             env.put("POLL_QUEUE_URL", queueUrl);
             env.put("SUBMISSION_QUEUE_URL", submissionQueueUrl);
             // Checks come back at once unless a test is about the delays: ElasticMQ really waits.

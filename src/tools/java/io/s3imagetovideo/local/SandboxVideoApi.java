@@ -1,48 +1,28 @@
 package io.s3imagetovideo.local;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
-import io.s3imagetovideo.image.ImageHeader;
-import io.s3imagetovideo.support.Mp4s;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
-import java.util.List;
-import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
-import java.util.UUID;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
- * A sandbox of an OpenAI-format video API ({@code ../shared/seeds/}, DESIGN.md) in this JVM, as
- * strict as a real provider: it refuses what one refuses, with OpenAI's error format and status
- * codes, so a request that passes here is one a provider would take.
+ * A video host speaking {@code /v1/videos} in this JVM, as strict as the real one it plays: it refuses
+ * what that host refuses, in that host's error shapes and status codes, so a request that passes here
+ * is one the host would take, and it answers what that host answers, nulls and odd ids included.
  *
- * <ul>
- *   <li>{@code POST /v1/videos}: {@code multipart/form-data} with {@code model} and {@code prompt}
- *       (required), {@code seconds}, {@code size} (one of four), {@code watermark} and {@code private}
- *       as the strings {@code "true"}/{@code "false"}, and {@code input_reference}: a file part with a
- *       file name, an image content type, and an image whose pixel size is {@code size}. Other fields
- *       are a provider's own options and are taken as they are.
- *   <li>{@code GET /v1/videos/{id}}: the job, moving {@code queued} → {@code in_progress} (with
- *       {@code progress}) → {@code completed} as the clock runs: time-driven, so a test that owns the
- *       clock owns the job.
- *   <li>{@code GET /v1/videos/{id}/content}: the MP4, once the job is completed.
- * </ul>
- * Every request needs {@code Authorization: Bearer <key>}. A repeated {@code Idempotency-Key} gets the
- * job it created the first time, as a provider that honours the header does.
+ * <p>Which host it plays is a {@link Host}; each is a class of its own ({@link SeedHost},
+ * {@link NewApiHost}, {@link LiteLlmHost}, {@link VllmOmniHost}) whose comments say which source file of
+ * the host each shape comes from. Every job moves on the clock: queued for {@code queuedFor}, running for
+ * {@code runningFor}, then done, so a test that owns the clock owns the job. What every host serves as
+ * the video is a real H.264 MP4 of the picture it received ({@link PictureToMp4}). A repeated
+ * {@code Idempotency-Key} gets the job it created the first time, on every host.
  */
 public final class SandboxVideoApi implements AutoCloseable {
 
@@ -50,50 +30,74 @@ public final class SandboxVideoApi implements AutoCloseable {
     public static final Duration DEFAULT_QUEUED = Duration.ofSeconds(1);
     public static final Duration DEFAULT_RUNNING = Duration.ofSeconds(3);
 
-    static final List<String> SIZES = List.of("720x1280", "1280x720", "1024x1792", "1792x1024");
-    /** OpenAI's lengths and the reseller's (DESIGN.md: it accepts 10 and 15). */
-    static final List<String> SECONDS = List.of("4", "8", "10", "12", "15");
-    static final Set<String> IMAGE_TYPES = Set.of("image/png", "image/jpeg", "image/webp");
-    static final int MAX_BODY_BYTES = 64 * 1024 * 1024;
+    /** The hosts the sandbox can play (DESIGN.md, "Hosts"). */
+    public enum Host {
+        /** The OpenAI-format reseller of {@code ../shared/seeds/}: a file part, four sizes, OpenAI's errors. */
+        SEED,
+        /** new-api with a doubao/seedance channel: the picture as a text field {@code image} (a URL). */
+        NEW_API,
+        /** The LiteLLM proxy in front of Gemini Veo: {@code processing}, nulls, base64 ids. */
+        LITELLM,
+        /** vLLM-Omni serving Wan2.2: any size, a failed job read with HTTP 500. */
+        VLLM_OMNI
+    }
 
-    private static final Pattern JOB_PATH = Pattern.compile("/v1/videos/([A-Za-z0-9_-]+)(/content)?");
-    private static final ObjectMapper JSON = new ObjectMapper();
-
+    private final Host host;
     private final HttpServer server;
     private final ExecutorService executor;
-    private final String apiKey;
-    private final Clock clock;
-    private final Duration queuedFor;
-    private final Duration runningFor;
-    private final Map<String, Job> jobs = new ConcurrentHashMap<>();
-    private final Map<String, String> jobByIdempotencyKey = new ConcurrentHashMap<>();
+    private final SandboxJobs jobs;
+    private final SandboxHost shape;
 
-    private record Job(String id, String model, String seconds, String size, Instant createdAt, byte[] video) {}
-
-    private SandboxVideoApi(String apiKey, Clock clock, Duration queuedFor, Duration runningFor) throws IOException {
-        this.apiKey = apiKey;
-        this.clock = clock;
-        this.queuedFor = queuedFor;
-        this.runningFor = runningFor;
-        this.server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 50);
+    private SandboxVideoApi(Host host, String apiKey, Clock clock, Duration queuedFor, Duration runningFor,
+            boolean redirectToStorage) throws IOException {
+        this.host = host;
+        this.jobs = new SandboxJobs(clock, queuedFor, runningFor);
         this.executor = Executors.newCachedThreadPool(r -> {
             Thread t = new Thread(r, "sandbox-video-api");
             t.setDaemon(true);
             return t;
         });
+        this.server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 50);
+        this.shape = switch (host) {
+            case SEED -> new SeedHost(apiKey, jobs);
+            case NEW_API -> new NewApiHost(apiKey, jobs, this::baseUrl);
+            case LITELLM -> new LiteLlmHost(apiKey, jobs);
+            case VLLM_OMNI -> new VllmOmniHost(apiKey, jobs,
+                    redirectToStorage ? Optional.of(new StorageHost(jobs::get, executor)) : Optional.empty());
+        };
         server.setExecutor(executor);
         server.createContext("/", this::handle);
         server.start();
     }
 
-    /** A sandbox on a free loopback port whose jobs take {@code queuedFor + runningFor} on {@code clock}. */
+    /** The seed host on a free loopback port whose jobs take {@code queuedFor + runningFor} on {@code clock}. */
     public static SandboxVideoApi start(String apiKey, Clock clock, Duration queuedFor, Duration runningFor)
             throws IOException {
-        return new SandboxVideoApi(apiKey, clock, queuedFor, runningFor);
+        return start(Host.SEED, apiKey, clock, queuedFor, runningFor);
     }
 
     public static SandboxVideoApi start() throws IOException {
         return start(DEFAULT_KEY, Clock.systemUTC(), DEFAULT_QUEUED, DEFAULT_RUNNING);
+    }
+
+    /** {@code host} on a free loopback port whose jobs take {@code queuedFor + runningFor} on {@code clock}. */
+    public static SandboxVideoApi start(Host host, String apiKey, Clock clock, Duration queuedFor,
+            Duration runningFor) throws IOException {
+        return new SandboxVideoApi(host, apiKey, clock, queuedFor, runningFor, false);
+    }
+
+    /**
+     * vLLM-Omni whose {@code /content} answers {@code 307} to a signed URL on a second loopback port, a
+     * storage host: a deployment that puts its videos in an object store does so. (vLLM-Omni itself
+     * always streams the file, vllm-omni.md §5; DESIGN.md counts on a host that may redirect.)
+     */
+    public static SandboxVideoApi startRedirectingToStorage(String apiKey, Clock clock, Duration queuedFor,
+            Duration runningFor) throws IOException {
+        return new SandboxVideoApi(Host.VLLM_OMNI, apiKey, clock, queuedFor, runningFor, true);
+    }
+
+    public Host host() {
+        return host;
     }
 
     /** The base URL, as {@code VIDEO_API_BASE_URL} takes it. */
@@ -106,257 +110,58 @@ public final class SandboxVideoApi implements AutoCloseable {
         return jobs.size();
     }
 
-    /** The bytes that {@code GET /v1/videos/{id}/content} serves for a job. */
+    /** The bytes that the host serves as the video of a job, by any id the host answers for it. */
     public Optional<byte[]> video(String jobId) {
-        return Optional.ofNullable(jobs.get(jobId)).map(Job::video);
+        return job(jobId).map(SandboxJob::video);
+    }
+
+    /** The picture a job was made from, as the host received it; empty for a text-only job. */
+    public Optional<byte[]> receivedImage(String jobId) {
+        return job(jobId).flatMap(j -> j.image);
+    }
+
+    /** The storage host's base URL, when {@code /content} redirects there. */
+    public Optional<URI> storageUrl() {
+        return shape.storageUrl();
+    }
+
+    /**
+     * True when a request for a stored video (vLLM-Omni's storage host, new-api's {@code metadata.url})
+     * carried an {@code Authorization} header: the key went somewhere it must never go.
+     */
+    public boolean storageSawAuthorization() {
+        return shape.storageSawAuthorization();
+    }
+
+    /** How many videos the storage served. */
+    public int storageDownloads() {
+        return shape.storageDownloads();
+    }
+
+    private Optional<SandboxJob> job(String id) {
+        return shape.job(id);
     }
 
     private void handle(HttpExchange exchange) throws IOException {
         try (exchange) {
-            String path = exchange.getRequestURI().getPath();
-            String method = exchange.getRequestMethod();
-            if (!path.equals("/v1/videos") && !JOB_PATH.matcher(path).matches()) {
-                error(exchange, 404, "Invalid URL (" + method + " " + path + ")", "invalid_request_error", null, null);
-                return;
-            }
-            if (!authorized(exchange)) {
-                return;
-            }
-            Matcher job = JOB_PATH.matcher(path);
-            if (path.equals("/v1/videos") && method.equals("POST")) {
-                create(exchange);
-            } else if (job.matches() && method.equals("GET")) {
-                if (job.group(2) == null) {
-                    retrieve(exchange, job.group(1));
-                } else {
-                    content(exchange, job.group(1));
+            try {
+                shape.handle(exchange);
+            } catch (RuntimeException e) {
+                // A bug of the sandbox's own, shown as one rather than as a connection closed without an answer.
+                if (exchange.getResponseCode() == -1) {
+                    byte[] body = ("sandbox error: " + e).getBytes(StandardCharsets.UTF_8);
+                    exchange.sendResponseHeaders(500, body.length);
+                    exchange.getResponseBody().write(body);
                 }
-            } else {
-                exchange.getResponseHeaders().add("Allow", path.equals("/v1/videos") ? "POST" : "GET");
-                error(exchange, 405, "Method " + method + " is not allowed on " + path, "invalid_request_error",
-                        null, null);
+                throw e;
             }
-        }
-    }
-
-    /** OpenAI's answers to a missing and to a wrong key; the key itself is never echoed. */
-    private boolean authorized(HttpExchange exchange) throws IOException {
-        String header = exchange.getRequestHeaders().getFirst("Authorization");
-        if (header == null || !header.startsWith("Bearer ") || header.substring(7).isBlank()) {
-            error(exchange, 401, "You didn't provide an API key. You need to provide your API key in an"
-                    + " Authorization header using Bearer auth (i.e. Authorization: Bearer YOUR_KEY).",
-                    "invalid_request_error", null, null);
-            return false;
-        }
-        if (!header.substring(7).equals(apiKey)) {
-            error(exchange, 401, "Incorrect API key provided.", "invalid_request_error", null, "invalid_api_key");
-            return false;
-        }
-        return true;
-    }
-
-    private void create(HttpExchange exchange) throws IOException {
-        Optional<String> boundary = Multipart.boundary(exchange.getRequestHeaders().getFirst("Content-Type"));
-        if (boundary.isEmpty()) {
-            invalid(exchange, "The request must be multipart/form-data with a boundary.", null);
-            return;
-        }
-        byte[] body = exchange.getRequestBody().readNBytes(MAX_BODY_BYTES + 1);
-        if (body.length > MAX_BODY_BYTES) {
-            error(exchange, 413, "The request body is larger than " + MAX_BODY_BYTES + " bytes.",
-                    "invalid_request_error", null, "request_too_large");
-            return;
-        }
-        Multipart form;
-        try {
-            form = Multipart.parse(body, boundary.get());
-        } catch (Multipart.MalformedException e) {
-            invalid(exchange, "Could not parse multipart form: " + e.getMessage() + ".", null);
-            return;
-        }
-        Optional<String> problem = Optional.empty();
-        String param = null;
-        for (String required : List.of("model", "prompt")) {
-            if (form.get(required).map(p -> p.text().isBlank()).orElse(true)) {
-                invalid(exchange, "Missing required parameter: '" + required + "'.", required);
-                return;
-            }
-        }
-        String seconds = form.get("seconds").map(Multipart.Part::text).orElse("4");
-        String size = form.get("size").map(Multipart.Part::text).orElse("720x1280");
-        if (!SECONDS.contains(seconds)) {
-            problem = Optional.of("Invalid value: '" + seconds + "'. Supported values are: " + quoted(SECONDS) + ".");
-            param = "seconds";
-        } else if (!SIZES.contains(size)) {
-            problem = Optional.of("Invalid value: '" + size + "'. Supported values are: " + quoted(SIZES) + ".");
-            param = "size";
-        } else {
-            for (String flag : List.of("watermark", "private")) {
-                Optional<String> value = form.get(flag).map(Multipart.Part::text);
-                if (value.isPresent() && !value.get().equals("true") && !value.get().equals("false")) {
-                    problem = Optional.of("Invalid value: '" + value.get() + "'. Supported values are: 'true' and 'false'.");
-                    param = flag;
-                }
-            }
-        }
-        if (problem.isEmpty() && form.get("input_reference").isPresent()) {
-            problem = checkImage(form.get("input_reference").get(), size);
-            param = "input_reference";
-        }
-        if (problem.isPresent()) {
-            invalid(exchange, problem.get(), param);
-            return;
-        }
-        String idempotencyKey = exchange.getRequestHeaders().getFirst("Idempotency-Key");
-        String id = idempotencyKey == null
-                ? newJob(form, seconds, size)
-                : jobByIdempotencyKey.computeIfAbsent(idempotencyKey, k -> newJob(form, seconds, size));
-        // The answer as at creation, also to a repeated key: a provider replays the response it gave.
-        json(exchange, 200, jobObject(jobs.get(id), true));
-    }
-
-    /** What a provider checks of the file: that it is one, that it is an image, and its size. */
-    private static Optional<String> checkImage(Multipart.Part file, String size) {
-        if (file.fileName().isEmpty() || file.fileName().get().isBlank()) {
-            return Optional.of("'input_reference' must be a file upload with a filename.");
-        }
-        String type = file.contentType().map(t -> t.split(";")[0].trim().toLowerCase(java.util.Locale.ROOT)).orElse("");
-        if (!IMAGE_TYPES.contains(type)) {
-            return Optional.of("Invalid file format for 'input_reference': '" + (type.isEmpty() ? "none" : type)
-                    + "'. Supported formats are: 'image/jpeg', 'image/png' and 'image/webp'.");
-        }
-        Optional<ImageHeader> header = ImageHeader.read(file.body());
-        if (header.isEmpty()) {
-            return Optional.of("The file in 'input_reference' is not a valid " + type + " image.");
-        }
-        String dimensions = header.get().width() + "x" + header.get().height();
-        if (!dimensions.equals(size)) {
-            return Optional.of("Inpaint image must match the requested width and height (image is "
-                    + dimensions + ", size is " + size + ").");
-        }
-        return Optional.empty();
-    }
-
-    private String newJob(Multipart form, String seconds, String size) {
-        String id = "video_" + UUID.randomUUID();
-        byte[] video = Mp4s.ofSize(Mp4s.SMALL, id.hashCode());
-        jobs.put(id, new Job(id, form.get("model").get().text(), seconds, size, clock.instant(), video));
-        return id;
-    }
-
-    private void retrieve(HttpExchange exchange, String id) throws IOException {
-        Job job = jobs.get(id);
-        if (job == null) {
-            notFound(exchange, id);
-            return;
-        }
-        json(exchange, 200, jobObject(job, false));
-    }
-
-    private void content(HttpExchange exchange, String id) throws IOException {
-        Job job = jobs.get(id);
-        if (job == null) {
-            notFound(exchange, id);
-            return;
-        }
-        String variant = Optional.ofNullable(exchange.getRequestURI().getQuery())
-                .filter(q -> q.startsWith("variant=")).map(q -> q.substring(8)).orElse("video");
-        if (!variant.equals("video")) {
-            invalid(exchange, "This sandbox only serves the variant 'video', not '" + variant + "'.", "variant");
-            return;
-        }
-        if (!state(job, clock.instant()).equals("completed")) {
-            error(exchange, 404, "Video is not ready yet, use GET /v1/videos/{video_id} to check status.",
-                    "invalid_request_error", null, null);
-            return;
-        }
-        exchange.getResponseHeaders().add("Content-Type", "video/mp4");
-        exchange.sendResponseHeaders(200, job.video().length);
-        try (OutputStream out = exchange.getResponseBody()) {
-            out.write(job.video());
-        }
-    }
-
-    /**
-     * The job as the API shows it: as it was created (what {@code POST} answers, queued even when the
-     * clock says it is done already), or now, its state following from the time since it was created.
-     */
-    private ObjectNode jobObject(Job job, boolean asCreated) {
-        Instant now = asCreated ? job.createdAt() : clock.instant();
-        ObjectNode node = JSON.createObjectNode();
-        node.put("id", job.id());
-        node.put("object", "video");
-        node.put("model", job.model());
-        String status = asCreated ? "queued" : state(job, now);
-        node.put("status", status);
-        node.put("progress", asCreated ? 0 : progress(job, now));
-        node.put("created_at", job.createdAt().getEpochSecond());
-        node.put("seconds", job.seconds());
-        node.put("size", job.size());
-        if (status.equals("completed")) {
-            node.put("completed_at", job.createdAt().plus(queuedFor).plus(runningFor).getEpochSecond());
-        }
-        return node;
-    }
-
-    private String state(Job job, Instant now) {
-        Duration age = Duration.between(job.createdAt(), now);
-        if (age.compareTo(queuedFor) < 0) {
-            return "queued";
-        }
-        return age.compareTo(queuedFor.plus(runningFor)) < 0 ? "in_progress" : "completed";
-    }
-
-    private int progress(Job job, Instant now) {
-        return switch (state(job, now)) {
-            case "queued" -> 0;
-            case "completed" -> 100;
-            default -> {
-                long running = Duration.between(job.createdAt().plus(queuedFor), now).toMillis();
-                yield (int) Math.max(1, Math.min(99, running * 100 / Math.max(1, runningFor.toMillis())));
-            }
-        };
-    }
-
-    private static String quoted(List<String> values) {
-        return String.join(", ", values.stream().map(v -> "'" + v + "'").toList());
-    }
-
-    private static void notFound(HttpExchange exchange, String id) throws IOException {
-        error(exchange, 404, "Video with id '" + id + "' not found.", "invalid_request_error", null, "video_not_found");
-    }
-
-    private static void invalid(HttpExchange exchange, String message, String param) throws IOException {
-        error(exchange, 400, message, "invalid_request_error", param,
-                param == null ? "invalid_request" : "invalid_value");
-    }
-
-    private static void error(HttpExchange exchange, int status, String message, String type, String param,
-            String code) throws IOException {
-        ObjectNode error = JSON.createObjectNode();
-        error.put("message", message);
-        error.put("type", type);
-        error.put("param", param);
-        error.put("code", code);
-        ObjectNode body = JSON.createObjectNode();
-        body.set("error", error);
-        json(exchange, status, body);
-    }
-
-    private static void json(HttpExchange exchange, int status, ObjectNode body) throws IOException {
-        // The request body is read to its end first: answering mid-upload shows the client a broken pipe.
-        exchange.getRequestBody().transferTo(OutputStream.nullOutputStream());
-        byte[] bytes = body.toString().getBytes(StandardCharsets.UTF_8);
-        exchange.getResponseHeaders().add("Content-Type", "application/json");
-        exchange.sendResponseHeaders(status, bytes.length);
-        try (OutputStream out = exchange.getResponseBody()) {
-            out.write(bytes);
         }
     }
 
     @Override
     public void close() {
         server.stop(0);
+        shape.close();
         executor.shutdownNow();
     }
 }

@@ -24,6 +24,11 @@ class PictureToMp4Test {
 
     /** The solid square in the middle of the test picture. */
     static final Color SQUARE = new Color(200, 40, 60);
+    /**
+     * How far a decoded colour may be from the picture's, per channel: H.264 at JCodec's fixed rate,
+     * then 4:2:0 chroma, move a colour by a few steps, more at the edges of 16-pixel blocks.
+     */
+    static final int TOLERANCE = 16;
 
     @Test
     void aPictureBecomesTwoSecondsOfH264AtTwelveFramesWithTheMoovFirst() throws IOException {
@@ -45,7 +50,7 @@ class PictureToMp4Test {
         // The move: the last frame is nearer, so the pattern around the square shows at another scale.
         assertThat(frames.get(0).lumaDifference(frames.get(23))).isGreaterThan(4);
         for (Frame f : List.of(frames.get(0), frames.get(12), frames.get(23))) {
-            assertThat(Mp4Frames.colourDistance(f.rgb(180, 320), SQUARE.getRGB() & 0xFFFFFF)).isLessThanOrEqualTo(12);
+            assertThat(squareDistance(f)).isLessThanOrEqualTo(TOLERANCE);
         }
     }
 
@@ -55,7 +60,7 @@ class PictureToMp4Test {
         Frame first = Mp4Frames.decode(mp4).get(0);
         assertThat(first.width()).isEqualTo(640);
         assertThat(first.height()).isEqualTo(360);
-        assertThat(Mp4Frames.colourDistance(first.rgb(320, 180), SQUARE.getRGB() & 0xFFFFFF)).isLessThanOrEqualTo(12);
+        assertThat(squareDistance(first)).isLessThanOrEqualTo(TOLERANCE);
 
         assertThat(PictureToMp4.decode(Images.webp())).isPresent();
         assertThat(PictureToMp4.decode("not a picture".getBytes(StandardCharsets.UTF_8))).isEmpty();
@@ -67,7 +72,7 @@ class PictureToMp4Test {
         byte[] mp4 = PictureToMp4.encode(PictureToMp4.decode(picture(1280, 720, "png")).orElseThrow(), 720, 1280);
         Frame last = Mp4Frames.decode(mp4).get(PictureToMp4.FRAMES - 1);
         assertThat(last.width()).isEqualTo(360);
-        assertThat(Mp4Frames.colourDistance(last.rgb(180, 320), SQUARE.getRGB() & 0xFFFFFF)).isLessThanOrEqualTo(12);
+        assertThat(squareDistance(last)).isLessThanOrEqualTo(TOLERANCE);
     }
 
     @Test
@@ -88,7 +93,12 @@ class PictureToMp4Test {
         assertThat(thumbnail.getWidth()).isEqualTo(360);
         assertThat(thumbnail.getHeight()).isEqualTo(640);
         assertThat(Mp4Frames.colourDistance(thumbnail.getRGB(180, 320) & 0xFFFFFF, SQUARE.getRGB() & 0xFFFFFF))
-                .isLessThanOrEqualTo(12);
+                .isLessThanOrEqualTo(TOLERANCE);
+    }
+
+    /** How far the colour at the frame's centre is from the square's. */
+    static int squareDistance(Frame frame) {
+        return Mp4Frames.colourDistance(frame.centreRgb(), SQUARE.getRGB() & 0xFFFFFF);
     }
 
     /**

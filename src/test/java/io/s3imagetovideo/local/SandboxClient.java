@@ -35,11 +35,11 @@ final class SandboxClient {
     }
 
     HttpResponse<byte[]> create(Form form, String... headers) {
-        return create(form, key, headers);
+        return createWithKey(form, key, headers);
     }
 
     /** {@code POST /v1/videos} with {@code key} as the bearer token, or no Authorization when null. */
-    HttpResponse<byte[]> create(Form form, String key, String... headers) {
+    HttpResponse<byte[]> createWithKey(Form form, String key, String... headers) {
         var request = HttpRequest.newBuilder(base.resolve("/v1/videos"))
                 .header("Content-Type", "multipart/form-data; boundary=" + Form.BOUNDARY)
                 .POST(HttpRequest.BodyPublishers.ofByteArray(form.body()));

@@ -47,6 +47,32 @@ public final class Mp4Frames {
             return (r << 16) | (g << 8) | b;
         }
 
+        /**
+         * The mean colour of the square of side {@code 2 * radius + 1} around {@code (x, y)}: one pixel
+         * carries the encoder's noise, a patch the picture's colour.
+         */
+        public int meanRgb(int x, int y, int radius) {
+            long r = 0;
+            long g = 0;
+            long b = 0;
+            int n = 0;
+            for (int dy = -radius; dy <= radius; dy++) {
+                for (int dx = -radius; dx <= radius; dx++) {
+                    int c = rgb(x + dx, y + dy);
+                    r += c >> 16;
+                    g += (c >> 8) & 0xFF;
+                    b += c & 0xFF;
+                    n++;
+                }
+            }
+            return (int) (r / n) << 16 | (int) (g / n) << 8 | (int) (b / n);
+        }
+
+        /** The mean colour around the frame's centre. */
+        public int centreRgb() {
+            return meanRgb(width() / 2, height() / 2, 4);
+        }
+
         /** The mean absolute difference of the two frames' luma, 0 to 255. */
         public double lumaDifference(Frame other) {
             byte[] a = picture.getPlaneData(0);

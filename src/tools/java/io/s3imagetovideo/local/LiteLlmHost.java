@@ -74,9 +74,7 @@ final class LiteLlmHost implements SandboxHost {
             detail(exchange, 404, "Not Found");
             return;
         }
-        boolean routed = collection ? method.equals("POST") || method.equals("GET")
-                : action.equals("/remix") ? method.equals("POST") : method.equals("GET");
-        if (!routed) {
+        if (!routed(method, collection, action)) {
             detail(exchange, 405, "Method Not Allowed");
         } else if (authorized(exchange)) {
             if (collection && method.equals("POST")) {
@@ -92,6 +90,14 @@ final class LiteLlmHost implements SandboxHost {
                 content(exchange, job.group(1));
             }
         }
+    }
+
+    /** endpoints.py: list and create on the collection; status and content by GET, remix by POST. */
+    private static boolean routed(String method, boolean collection, String action) {
+        if (collection) {
+            return method.equals("POST") || method.equals("GET");
+        }
+        return method.equals(action.equals("/remix") ? "POST" : "GET");
     }
 
     /**

@@ -73,16 +73,18 @@ final class NewApiHost implements SandboxHost {
 
     @Override
     public void handle(HttpExchange exchange) throws IOException {
-        // middleware/request-id.go: every answer carries the request id, errors quote it too.
-        String requestId = requestId();
-        exchange.getResponseHeaders().add("X-Oneapi-Request-Id", requestId);
         String path = exchange.getRequestURI().getPath();
         String method = exchange.getRequestMethod();
-        Matcher job = JOB_PATH.matcher(path);
         Matcher file = FILE_PATH.matcher(path);
         if (file.matches() && method.equals("GET")) {
             file(exchange, file.group(1));
-        } else if (path.equals("/v1/videos") && method.equals("POST")) {
+            return;
+        }
+        // middleware/request-id.go: every answer of new-api's carries the request id, errors quote it too.
+        String requestId = requestId();
+        exchange.getResponseHeaders().add("X-Oneapi-Request-Id", requestId);
+        Matcher job = JOB_PATH.matcher(path);
+        if (path.equals("/v1/videos") && method.equals("POST")) {
             if (authorized(exchange, requestId)) {
                 create(exchange, requestId);
             }

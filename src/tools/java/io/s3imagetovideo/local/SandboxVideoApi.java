@@ -22,7 +22,9 @@ import java.util.concurrent.Executors;
  * the host each shape comes from. Every job moves on the clock: queued for {@code queuedFor}, running for
  * {@code runningFor}, then done, so a test that owns the clock owns the job. What every host serves as
  * the video is a real H.264 MP4 of the picture it received ({@link PictureToMp4}). A repeated
- * {@code Idempotency-Key} gets the job it created the first time, on every host.
+ * {@code Idempotency-Key} gets the job it created the first time, on every host, as the seed host always
+ * did; the research notes do not say new-api, LiteLLM or vLLM-Omni honour the header, so a test about
+ * duplicate jobs counts {@link #jobsCreated()} rather than relying on it.
  */
 public final class SandboxVideoApi implements AutoCloseable {
 

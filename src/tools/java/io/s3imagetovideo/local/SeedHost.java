@@ -147,10 +147,10 @@ final class SeedHost implements SandboxHost {
         }
         String model = form.get("model").get().text();
         String prompt = form.get("prompt").get().text();
-        SandboxJob.Size wh = SandboxJob.Size.parse(size).orElseThrow();
+        SandboxJob.Size videoSize = SandboxJob.Size.parse(size).orElseThrow();
         SandboxJob job = jobs.create(exchange.getRequestHeaders().getFirst("Idempotency-Key"),
                 () -> new SandboxJob("video_" + UUID.randomUUID(), model, prompt, seconds, size, jobs.clock.instant(),
-                        file.map(Multipart.Part::body), wh));
+                        file.map(Multipart.Part::body), videoSize));
         // The answer as at creation, also to a repeated key: a provider replays the response it gave.
         SandboxExchanges.json(exchange, 200, jobObject(job, job.createdAt, true));
     }

@@ -46,7 +46,8 @@ public final class LambdaRuntimeProcess implements AutoCloseable {
             runtimeApi.createContext("/2018-06-01/runtime/", this::serve);
             runtimeApi.start();
             Path java = Path.of(System.getProperty("java.home"), "bin", "java");
-            ProcessBuilder pb = new ProcessBuilder(java.toString(), "-cp", System.getProperty("java.class.path"),
+            ProcessBuilder pb = new ProcessBuilder(java.toString(), "-D" + NATIVE_LIBRARY_PROPERTY + "=" + nativeLibrary(),
+                    "-cp", System.getProperty("java.class.path"),
                     "com.amazonaws.services.lambda.runtime.api.client.AWSLambda", handler);
             Map<String, String> processEnv = pb.environment();
             processEnv.put("AWS_LAMBDA_RUNTIME_API", "127.0.0.1:" + runtimeApi.getAddress().getPort());
@@ -61,6 +62,33 @@ public final class LambdaRuntimeProcess implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /**
+     * The runtime client copies its JNI library to the one path {@code /tmp/.libaws-lambda-jni.so} and
+     * loads it from there (its {@code JniHelper}), unless this property names a library to load. Two
+     * clients starting at once (two functions of one test, two builds on one machine) then overwrite
+     * the file one of them is mapping, and that JVM dies of SIGBUS. Each test JVM unpacks its own copy.
+     */
+    private static final String NATIVE_LIBRARY_PROPERTY =
+            "com.amazonaws.services.lambda.runtime.api.client.runtimeapi.NativeClient.JNI";
+    private static Path nativeLibrary;
+
+    private static synchronized Path nativeLibrary() throws IOException {
+        if (nativeLibrary == null) {
+            String arch = System.getProperty("os.arch").equals("aarch64") ? "aarch_64" : "x86_64";
+            String resource = "/jni/libaws-lambda-jni.linux-" + arch + ".so";
+            try (var in = com.amazonaws.services.lambda.runtime.api.client.AWSLambda.class.getResourceAsStream(resource)) {
+                if (in == null) {
+                    throw new IOException("the runtime interface client holds no " + resource);
+                }
+                Path copy = Files.createTempFile("libaws-lambda-jni-", ".so");
+                Files.copy(in, copy, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                copy.toFile().deleteOnExit();
+                nativeLibrary = copy;
+            }
+        }
+        return nativeLibrary;
     }
 
     /** What the runtime client posted back: {@code response:<json>} or {@code error:<json>}. */

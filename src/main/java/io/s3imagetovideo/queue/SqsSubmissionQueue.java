@@ -30,7 +30,8 @@ public final class SqsSubmissionQueue implements SubmissionQueue {
 
     @Override
     public void sendBack(UploadEvent upload, Instant notBefore, Instant now) {
-        long seconds = Duration.between(now, notBefore).toSeconds();
+        // Rounded up: a message back a fraction of a second early would only hop again, at once.
+        long seconds = (Duration.between(now, notBefore).toMillis() + 999) / 1000;
         int delay = (int) Math.max(0, Math.min(SqsStatusChecks.SQS_MAX_DELAY_SECONDS, seconds));
         String body = upload.sentBackBody(mapper, notBefore).toString();
         sqs.sendMessage(b -> b.queueUrl(queueUrl).messageBody(body).delaySeconds(delay));

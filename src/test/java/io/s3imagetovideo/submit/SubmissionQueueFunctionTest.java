@@ -107,6 +107,19 @@ class SubmissionQueueFunctionTest {
     }
 
     @Test
+    void aSentBackUploadDueInLessThanASecondHopsWithADelayRatherThanAtOnce() {
+        // Given an upload due 400 ms from now: a delay rounded down to 0 would bring it back at once, and again
+        Instant soon = h.clock.instant().plusMillis(400);
+        String body = new UploadEvent(h.bucket, "soon.png", UploadEvent.Origin.S3_NOTIFICATION, Optional.empty())
+                .sentBackBody(h.mapper, soon).toString();
+
+        h.invoke(SqsEvents.ofBody(body));
+
+        assertThat(h.submissionsDelayed()).isEqualTo(1);
+        assertThat(h.deliverSubmissions(0)).isZero();
+    }
+
+    @Test
     void aMessageThatFailsForAnotherReasonStaysOutOfSightLongerThanTheQueuesOwnTimeout() throws Exception {
         // Given a host that keeps failing (not busy: broken), and a queue that would redeliver after 4 s
         h.env("VIDEO_API_MAX_ATTEMPTS", "1");

@@ -334,6 +334,13 @@ public final class FunctionHarness implements AutoCloseable {
         return attributes.values().stream().mapToInt(Integer::parseInt).sum();
     }
 
+    /** Messages in the submission queue that are delayed (sent back to come later). */
+    public int submissionsDelayed() {
+        return Integer.parseInt(sqs.orElseThrow().getQueueAttributes(b -> b.queueUrl(submissionQueueUrl).attributeNames(
+                QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES_DELAYED)).attributes()
+                .get(QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES_DELAYED));
+    }
+
     /** The ids of the messages the function reported as failed (to come again). */
     public static Set<String> failedIds(SQSBatchResponse response) {
         return Delivery.failedIds(response);

@@ -1,44 +1,41 @@
 package io.s3imagetovideo.bench;
 
-import com.amazonaws.services.lambda.runtime.events.SQSEvent;
+import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
 import io.s3imagetovideo.api.ApiKeySource;
 import io.s3imagetovideo.api.ApiTransport;
-import io.s3imagetovideo.api.Sleeper;
+import io.s3imagetovideo.bench.sim.BusyHost;
+import io.s3imagetovideo.bench.sim.SimulatedQueues;
+import io.s3imagetovideo.config.PollConfig;
 import io.s3imagetovideo.config.Secret;
 import io.s3imagetovideo.config.SubmitConfig;
-import io.s3imagetovideo.storage.ETags;
+import io.s3imagetovideo.poll.PollHandler;
 import io.s3imagetovideo.submit.SubmitHandler;
 import io.s3imagetovideo.support.Events;
 import io.s3imagetovideo.support.Images;
+import io.s3imagetovideo.support.MutableClock;
 import io.s3imagetovideo.support.S3ProxyServer;
+import io.s3imagetovideo.support.SqsEvents;
 import io.s3imagetovideo.support.TestContext;
 import io.s3imagetovideo.wiring.Dependencies;
-import java.io.IOException;
-import java.io.OutputStream;
-import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
-import java.security.SecureRandom;
-import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.PriorityQueue;
 import java.util.Random;
 import java.util.Set;
-import java.util.UUID;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Collectors;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.core.sync.RequestBody;
@@ -46,281 +43,264 @@ import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
+import software.amazon.awssdk.services.sqs.model.Message;
 
 /**
- * The soak run for "exactly one paid job per upload": 500 uploads against a real S3 server and an
- * unreliable video API, with S3's and Lambda's delivery faults. A benchmark, not a unit test:
- * {@code ./mvnw -B -Psoak test-compile exec:java}. Exits non-zero when an invariant breaks.
+ * The soak run of issue 14: {@code ./mvnw -B -Psoak test-compile exec:exec} (1,000 uploads; fewer with
+ * {@code -Dsoak.uploads=200}). A folder of uploads (image and prompt in random order, 20% of the
+ * notifications delivered twice, 5% twice at the same moment) against a host that runs at most 2 jobs
+ * at a time, each for 60 s, answers 429 with {@code Retry-After: 10} beyond that and a 500 to 10% of
+ * all requests. Exits non-zero when an upload has no job, two jobs, no video, or ends in a dead-letter
+ * queue.
  *
- * <p>The API here does not deduplicate by {@code Idempotency-Key}: every job it creates is counted,
- * so a duplicate can only be avoided by the function's own claim. Its timeouts answer after the
- * client gave up and create no job (a gateway timeout before the backend).
+ * <p>The functions are the deployed handlers on a real S3 server (S3Proxy); time is simulated, because
+ * the run spans over eight hours of the host's time: one clock for the functions, the host and the
+ * queues ({@link SimulatedQueues}, which keep SQS's delays, visibility timeouts, receive counts and
+ * dead-letter queue). Within a moment, the event source mappings run up to {@link #SUBMIT_CONCURRENCY}
+ * submit instances (the template's SubmitMaxConcurrency) and as many poll instances at once, each with
+ * a batch of up to 10 messages; then the clock moves to the next moment anything happens.
  */
 public final class SoakRun {
 
-    static final int UPLOADS = Integer.getInteger("soak.uploads", 500);
+    static final int UPLOADS = Integer.getInteger("soak.uploads", 1000);
     static final double DUPLICATED = 0.20;
     static final double CONCURRENT = 0.05;
-    static final double API_5XX = 0.20;
-    static final double API_429 = 0.10;
-    static final double API_TIMEOUT = 0.05;
-    static final int CLIENT_TIMEOUT_MS = Integer.getInteger("soak.timeoutMs", 2000);
-    static final int WORKERS = 8;
+    static final int SLOTS = 2;
+    static final Duration JOB_TIME = Duration.ofSeconds(60);
+    static final int RETRY_AFTER_SECONDS = 10;
+    static final double FAILURES = 0.10;
+    static final int SUBMIT_CONCURRENCY = 5;
+    static final int BATCH = 10;
+    /** The folder sync: every file arrives within this time of the first. */
+    static final Duration ARRIVALS = Duration.ofMinutes(2);
+    static final Instant START = Instant.parse("2026-12-01T08:00:00Z");
 
-    private final Map<String, AtomicInteger> jobsPerUpload = new ConcurrentHashMap<>();
-    private final Map<String, AtomicInteger> answers = new ConcurrentHashMap<>();
-    private final Map<String, Set<String>> createdWith = new ConcurrentHashMap<>();
-    private final AtomicInteger events = new AtomicInteger();
-    private final AtomicInteger duplicates = new AtomicInteger();
-    private final AtomicInteger concurrent = new AtomicInteger();
-    private final AtomicInteger redeliveries = new AtomicInteger();
-    private final AtomicInteger abandoned = new AtomicInteger();
+    private final MutableClock clock = new MutableClock(START);
+    private final Random random = new Random(14);
+    private final ObjectMapper mapper = new ObjectMapper();
+    private final AtomicInteger notifications = new AtomicInteger();
+    private final AtomicInteger duplicateNotifications = new AtomicInteger();
+    private final AtomicInteger concurrentNotifications = new AtomicInteger();
+    private final AtomicInteger submitInvocations = new AtomicInteger();
+    private final AtomicInteger pollInvocations = new AtomicInteger();
+    private final java.io.PrintStream out;
+
+    SoakRun(java.io.PrintStream out) {
+        this.out = out;
+    }
+
+    /** A file that arrives in the bucket at {@code at}, with how many notifications S3 sends for it. */
+    private record Arrival(Instant at, String key, byte[] body, int copies, boolean together) {}
 
     public static void main(String[] args) throws Exception {
         System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
-        int failures = new SoakRun().run();
+        // The functions' log and metric lines (hundreds of thousands) would drown the report.
+        java.io.PrintStream report = System.out;
+        System.setOut(new java.io.PrintStream(java.io.OutputStream.nullOutputStream()));
+        int failures = new SoakRun(report).run();
         System.exit(failures == 0 ? 0 : 1);
     }
 
     int run() throws Exception {
         long started = System.nanoTime();
-        HttpServer api = startApi();
-        try (S3ProxyServer s3Server = S3ProxyServer.inMemory();
-                S3Client s3 = S3Client.builder()
-                        .endpointOverride(s3Server.endpoint())
-                        .forcePathStyle(true)
+        SimulatedQueues sqs = new SimulatedQueues(clock);
+        SimulatedQueues.Queue submission = sqs.create("SubmissionQueue", Duration.ofSeconds(1800), 10);
+        SimulatedQueues.Queue poll = sqs.create("PollQueue", Duration.ofSeconds(1800), 10);
+        try (BusyHost host = new BusyHost(clock, SLOTS, JOB_TIME, RETRY_AFTER_SECONDS, FAILURES);
+                S3ProxyServer s3Server = S3ProxyServer.inMemory();
+                S3Client s3 = S3Client.builder().endpointOverride(s3Server.endpoint()).forcePathStyle(true)
                         .region(Region.US_EAST_1)
                         .credentialsProvider(StaticCredentialsProvider.create(
                                 AwsBasicCredentials.create(S3ProxyServer.ACCESS_KEY, S3ProxyServer.SECRET_KEY)))
-                        .httpClient(UrlConnectionHttpClient.builder().build())
-                        .build()) {
-            String bucket = "soak-" + UUID.randomUUID().toString().substring(0, 8);
+                        .httpClient(UrlConnectionHttpClient.builder().build()).build()) {
+            String bucket = "soak";
             s3.createBucket(b -> b.bucket(bucket));
-            SubmitConfig config = SubmitConfig.fromEnv(Map.of(
-                    "VIDEO_API_BASE_URL", "http://127.0.0.1:" + api.getAddress().getPort(),
+            Map<String, String> env = Map.of(
+                    "VIDEO_API_BASE_URL", host.baseUrl().toString(),
                     "VIDEO_API_KEY", "sk-soak",
-                    "VIDEO_API_TIMEOUT_MS", Integer.toString(CLIENT_TIMEOUT_MS),
-                    "VIDEO_API_MAX_ATTEMPTS", "4",
-                    "VIDEO_API_RETRY_INITIAL_DELAY_MS", "20",
-                    "VIDEO_API_RETRY_MAX_DELAY_MS", "200"));
-            ObjectMapper mapper = new ObjectMapper();
-            SubmitHandler handler = new SubmitHandler(config, new Dependencies(s3, Optional.empty(),
-                    ApiTransport.newHttpClient(config.api().connectTimeout()), ApiKeySource.fixed(new Secret("sk-soak")),
-                    mapper, Clock.systemUTC(), Sleeper.SYSTEM, new SecureRandom()));
-            byte[] png = Images.png(32, 32);
+                    "SUBMISSION_QUEUE_URL", submission.url(),
+                    "POLL_QUEUE_URL", poll.url());
+            SubmitConfig submitConfig = SubmitConfig.fromEnv(env);
+            PollConfig pollConfig = PollConfig.fromEnv(env);
+            Dependencies dependencies = new Dependencies(s3, Optional.of(sqs),
+                    ApiTransport.newHttpClient(submitConfig.api().connectTimeout()),
+                    ApiKeySource.fixed(new Secret("sk-soak")), mapper, clock,
+                    // Time stands still within an invocation: a retry's wait is not simulated.
+                    duration -> { }, new Random(7));
 
-            ExecutorService workers = Executors.newFixedThreadPool(WORKERS);
-            ExecutorService twins = Executors.newCachedThreadPool();
-            List<Future<?>> done = new ArrayList<>();
-            for (int i = 0; i < UPLOADS; i++) {
-                int n = i;
-                done.add(workers.submit(() -> upload(n, bucket, s3, handler, png, twins)));
-            }
-            for (Future<?> f : done) {
-                f.get();
-            }
-            workers.shutdown();
-            twins.shutdown();
-
-            return report(bucket, s3, mapper, (System.nanoTime() - started) / 1e9);
-        } finally {
-            api.stop(0);
-        }
-    }
-
-    /** One user's upload: image and prompt in random order, each event possibly twice or twice at once. */
-    private void upload(int n, String bucket, S3Client s3, SubmitHandler handler, byte[] png, ExecutorService twins) {
-        Random random = ThreadLocalRandom.current();
-        String base = "soak/upload " + n + "+é";
-        List<String> keys = new ArrayList<>(List.of(base + ".png", base + ".prompt.json"));
-        Collections.shuffle(keys, random);
-        List<SQSEvent> late = new ArrayList<>();
-        for (String key : keys) {
-            byte[] body = key.endsWith(".png") ? png
-                    : ("{\"prompt\": \"soak upload #" + n + "\"}").getBytes(StandardCharsets.UTF_8);
-            var put = s3.putObject(b -> b.bucket(bucket).key(key), RequestBody.fromBytes(body));
-            SQSEvent event = Events.objectCreated(bucket, key, body.length, ETags.normalize(put.eTag()));
-            double roll = random.nextDouble();
-            if (roll < CONCURRENT) {
-                concurrent.incrementAndGet();
-                deliverTwiceAtOnce(handler, event, twins);
-            } else {
-                deliver(handler, event);
-                if (roll < CONCURRENT + DUPLICATED) {
-                    duplicates.incrementAndGet();
-                    late.add(event);
+            PriorityQueue<Arrival> arrivals = arrivals(bucket);
+            ExecutorService instances = Executors.newFixedThreadPool(SUBMIT_CONCURRENCY);
+            try {
+                while (true) {
+                    while (!arrivals.isEmpty() && !arrivals.peek().at().isAfter(clock.instant())) {
+                        arrive(arrivals.poll(), bucket, s3, sqs, submission);
+                    }
+                    // Everything due now, until nothing is: a message sent back without a delay is due at once.
+                    int handled;
+                    do {
+                        handled = deliver(sqs, submission, instances,
+                                () -> new SubmitHandler(submitConfig, dependencies)::handleRequest, submitInvocations);
+                        handled += deliver(sqs, poll, instances,
+                                () -> new PollHandler(pollConfig, dependencies)::handleRequest, pollInvocations);
+                    } while (handled > 0);
+                    Optional<Instant> next = sqs.nextVisible();
+                    if (!arrivals.isEmpty() && (next.isEmpty() || arrivals.peek().at().isBefore(next.get()))) {
+                        next = Optional.of(arrivals.peek().at());
+                    }
+                    if (next.isEmpty()) {
+                        break;
+                    }
+                    clock.set(next.get().isAfter(clock.instant()) ? next.get() : clock.instant());
                 }
+            } finally {
+                instances.shutdownNow();
             }
+            return report(bucket, s3, host, submission, poll, (System.nanoTime() - started) / 1e9);
         }
-        // Duplicates arrive late, after both objects are in place, in any order.
-        Collections.shuffle(late, random);
-        late.forEach(e -> deliver(handler, e));
     }
 
-    private void deliverTwiceAtOnce(SubmitHandler handler, SQSEvent event, ExecutorService twins) {
-        CountDownLatch go = new CountDownLatch(1);
-        List<Future<?>> both = new ArrayList<>();
-        for (int i = 0; i < 2; i++) {
-            both.add(twins.submit(() -> {
-                go.await();
-                deliver(handler, event);
+    private PriorityQueue<Arrival> arrivals(String bucket) {
+        PriorityQueue<Arrival> arrivals = new PriorityQueue<>(Comparator.comparing(Arrival::at));
+        byte[] png = Images.png(16, 16);
+        for (int n = 0; n < UPLOADS; n++) {
+            String base = "folder/upload " + n + "+é";
+            List<String> keys = new ArrayList<>(List.of(base + ".png", base + ".prompt.json"));
+            Collections.shuffle(keys, random);
+            Instant first = START.plusMillis((long) (random.nextDouble() * ARRIVALS.toMillis()));
+            for (int i = 0; i < 2; i++) {
+                String key = keys.get(i);
+                byte[] body = key.endsWith(".png") ? png
+                        : ("{\"prompt\": \"soak upload #" + n + "\"}").getBytes(StandardCharsets.UTF_8);
+                double roll = random.nextDouble();
+                boolean together = roll < CONCURRENT;
+                int copies = roll < CONCURRENT + DUPLICATED ? 2 : 1;
+                arrivals.add(new Arrival(first.plusMillis(i * (long) (random.nextDouble() * 5_000)), key, body, copies,
+                        together));
+            }
+        }
+        return arrivals;
+    }
+
+    /** The PUT, and S3's notification of it in the submission queue: once, twice later, or twice at once. */
+    private void arrive(Arrival arrival, String bucket, S3Client s3, SimulatedQueues sqs,
+            SimulatedQueues.Queue submission) {
+        var put = s3.putObject(b -> b.bucket(bucket).key(arrival.key()), RequestBody.fromBytes(arrival.body()));
+        String body = Events.notificationJson(List.of(new Events.Put(bucket, arrival.key(), arrival.body().length,
+                put.eTag())));
+        sqs.send(submission, body, clock.instant());
+        notifications.incrementAndGet();
+        if (arrival.copies() == 2) {
+            Instant again = arrival.together() ? clock.instant()
+                    : clock.instant().plusSeconds(1 + random.nextInt(300));
+            sqs.send(submission, body, again);
+            (arrival.together() ? concurrentNotifications : duplicateNotifications).incrementAndGet();
+        }
+    }
+
+    private interface Invocation {
+        SQSBatchResponse handle(com.amazonaws.services.lambda.runtime.events.SQSEvent event,
+                com.amazonaws.services.lambda.runtime.Context context);
+    }
+
+    /**
+     * One moment of an event source mapping: receives what is due (up to a batch per instance), runs the
+     * batches on the instances at once, deletes what did not fail. The number of messages handled.
+     */
+    private int deliver(SimulatedQueues sqs, SimulatedQueues.Queue queue, ExecutorService instances,
+            java.util.function.Supplier<Invocation> handler, AtomicInteger invocations) throws Exception {
+        List<List<Message>> batches = new ArrayList<>();
+        for (int i = 0; i < SUBMIT_CONCURRENCY; i++) {
+            List<Message> batch = sqs.receive(queue, BATCH);
+            if (batch.isEmpty()) {
+                break;
+            }
+            batches.add(batch);
+        }
+        List<Future<?>> running = new ArrayList<>();
+        for (List<Message> batch : batches) {
+            running.add(instances.submit(() -> {
+                invocations.incrementAndGet();
+                SQSBatchResponse response = handler.get().handle(SqsEvents.of(batch),
+                        new TestContext(Duration.ofMinutes(5)));
+                Set<String> failed = response.getBatchItemFailures().stream()
+                        .map(SQSBatchResponse.BatchItemFailure::getItemIdentifier).collect(Collectors.toSet());
+                for (Message m : batch) {
+                    if (!failed.contains(m.messageId())) {
+                        sqs.delete(queue, m.receiptHandle());
+                    }
+                }
                 return null;
             }));
         }
-        go.countDown();
-        for (Future<?> f : both) {
-            try {
-                f.get();
-            } catch (Exception e) {
-                throw new IllegalStateException(e);
-            }
+        for (Future<?> f : running) {
+            f.get();
         }
+        return batches.stream().mapToInt(List::size).sum();
     }
 
-    /** Delivers like Lambda's asynchronous invocation: a failed invocation is retried later. */
-    private void deliver(SubmitHandler handler, SQSEvent event) {
-        for (int attempt = 1; attempt <= 10; attempt++) {
-            events.incrementAndGet();
-            if (handler.handleRequest(event, new TestContext(Duration.ofSeconds(30))).getBatchItemFailures().isEmpty()) {
-                return;
-            }
-            redeliveries.incrementAndGet();
-            sleepQuietly(50);
-        }
-        abandoned.incrementAndGet();
-    }
-
-    private int report(String bucket, S3Client s3, ObjectMapper mapper, double seconds) throws IOException {
-        Set<String> jobIds = ConcurrentHashMap.newKeySet();
-        int missing = 0;
+    private int report(String bucket, S3Client s3, BusyHost host, SimulatedQueues.Queue submission,
+            SimulatedQueues.Queue poll, double seconds) throws Exception {
+        Map<String, Integer> outcomes = new java.util.TreeMap<>();
+        int withVideo = 0;
+        List<String> problems = new ArrayList<>();
         for (int n = 0; n < UPLOADS; n++) {
-            String key = "soak/upload " + n + "+é.video.json";
+            String base = "folder/upload " + n + "+é";
+            JsonNode record;
             try {
-                JsonNode record = mapper.readTree(s3.getObjectAsBytes(b -> b.bucket(bucket).key(key)).asByteArray());
-                if (record.path("id").isTextual()) {
-                    jobIds.add(record.get("id").textValue());
-                } else {
-                    missing++;
-                    if (missing <= 3) {
-                        System.out.println("  no job in " + key + ": " + record);
-                    }
+                record = mapper.readTree(s3.getObjectAsBytes(b -> b.bucket(bucket).key(base + ".video.json")).asByteArray());
+            } catch (NoSuchKeyException e) {
+                problems.add(base + ": no record");
+                continue;
+            }
+            outcomes.merge(record.path("status").asText(), 1, Integer::sum);
+            try {
+                byte[] video = s3.getObjectAsBytes(b -> b.bucket(bucket).key(base + ".mp4")).asByteArray();
+                if (java.util.Arrays.equals(video, host.video(record.path("id").asText()))) {
+                    withVideo++;
+                } else if (problems.size() < 10) {
+                    problems.add(base + ": the video is not the host's");
                 }
             } catch (NoSuchKeyException e) {
-                missing++;
+                if (problems.size() < 10) {
+                    problems.add(base + ": no video; record " + record);
+                }
             }
         }
-        int accepted = jobsPerUpload.values().stream().mapToInt(AtomicInteger::get).sum();
-        int duplicateJobs = jobsPerUpload.values().stream().mapToInt(c -> Math.max(0, c.get() - 1)).sum();
-        System.out.printf("""
-                soak run: %d uploads, %d%% of events duplicated, %d%% delivered twice at once; API fails %d%% 5xx, %d%% 429, %d%% timeout
-                uploads:                       %d
-                events delivered:              %d (late duplicates %d, concurrent pairs %d, redeliveries after a failed invocation %d, given up %d)
-                API answers:                   %s
-                POSTs accepted by the API:     %d
-                jobs in records:               %d
+        Map<String, Integer> answers = host.answers();
+        int jobs = host.jobs();
+        out.printf(java.util.Locale.ROOT, """
+                soak run: %d uploads against a host of %d slots, jobs of %d s, 429 with Retry-After %d beyond that, 500 to %.0f%% of requests
+                notifications:                 %d (%d delivered again later, %d twice at once)
+                submit: receives %d (%.1f per upload), invocations %d; poll: receives %d, invocations %d
+                host answers:                  %s
+                POSTs:                         %d for %d jobs (%.1f per job); at most %d jobs ran at once
+                records:                       %s
+                videos saved, the host's bytes: %d
                 duplicate jobs:                %d
-                images without a job record:   %d
+                dead-letter queues:            submission %d, poll %d
+                simulated time:                %s to the last record's end
                 wall time:                     %.1f s
-                """, UPLOADS, (int) (DUPLICATED * 100), (int) (CONCURRENT * 100), (int) (API_5XX * 100),
-                (int) (API_429 * 100), (int) (API_TIMEOUT * 100), UPLOADS, events.get(), duplicates.get(),
-                concurrent.get(), redeliveries.get(), abandoned.get(), new java.util.TreeMap<>(answers), accepted,
-                jobIds.size(), duplicateJobs, missing, seconds);
-        jobsPerUpload.forEach((upload, count) -> {
-            if (count.get() > 1) {
-                System.out.println("  " + count.get() + " jobs for '" + upload + "', idempotency keys used: "
-                        + createdWith.get(upload).size());
-            }
-        });
+                """, UPLOADS, SLOTS, JOB_TIME.toSeconds(), RETRY_AFTER_SECONDS, FAILURES * 100, notifications.get(),
+                duplicateNotifications.get(), concurrentNotifications.get(), submission.received(),
+                submission.received() / (double) UPLOADS, submitInvocations.get(), poll.received(),
+                pollInvocations.get(), answers, host.posts(), jobs, host.posts() / (double) Math.max(1, jobs),
+                host.maxRunning(), outcomes, withVideo, host.duplicates().size(), submission.deadLetters(),
+                poll.deadLetters(), Duration.between(START, clock.instant()), seconds);
+        problems.forEach(p -> out.println("  " + p));
         int failures = 0;
-        if (jobIds.size() != UPLOADS || accepted != UPLOADS) {
-            System.out.println("FAIL: jobs != uploads");
-            failures++;
-        }
-        if (duplicateJobs != 0) {
-            System.out.println("FAIL: duplicate jobs");
-            failures++;
-        }
-        if (missing != 0) {
-            System.out.println("FAIL: images without a job record");
-            failures++;
-        }
-        System.out.println(failures == 0 ? "soak: PASS" : "soak: FAIL");
+        failures += check(jobs == UPLOADS, "jobs != uploads");
+        failures += check(host.duplicates().isEmpty(), "duplicate jobs: " + host.duplicates());
+        failures += check(withVideo == UPLOADS, "uploads without their video");
+        failures += check(submission.deadLetters() + poll.deadLetters() == 0, "messages in a dead-letter queue");
+        failures += check(host.maxRunning() <= SLOTS, "the host ran more jobs than its slots");
+        out.println(failures == 0 ? "soak: PASS" : "soak: FAIL");
         return failures;
     }
 
-    /** An OpenAI-format video API that fails often, and counts every job it creates per upload. */
-    private HttpServer startApi() throws IOException {
-        HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 200);
-        server.setExecutor(Executors.newCachedThreadPool());
-        server.createContext("/v1/videos", this::answer);
-        server.start();
-        return server;
-    }
-
-    private void answer(HttpExchange exchange) throws IOException {
-        long arrived = System.nanoTime();
-        byte[] body = exchange.getRequestBody().readAllBytes();
-        double roll = ThreadLocalRandom.current().nextDouble();
-        try (exchange) {
-            if (roll < API_5XX) {
-                boolean html = roll < API_5XX / 4;
-                count(html ? "502 html" : "500");
-                send(exchange, html ? 502 : 500, html ? "text/html" : "application/json", html
-                        ? "<html><body>502 Bad Gateway</body></html>"
-                        : "{\"error\":{\"message\":\"The server had an error\",\"type\":\"server_error\",\"param\":null,\"code\":null}}");
-            } else if (roll < API_5XX + API_429) {
-                count("429");
-                exchange.getResponseHeaders().add("retry-after-ms", "50");
-                send(exchange, 429, "application/json",
-                        "{\"error\":{\"message\":\"Rate limit reached\",\"type\":\"requests\",\"param\":null,\"code\":\"rate_limit_exceeded\"}}");
-            } else if (roll < API_5XX + API_429 + API_TIMEOUT) {
-                count("timeout");
-                sleepQuietly(CLIENT_TIMEOUT_MS * 2L);
-                send(exchange, 504, "text/plain", "gateway timeout");
-            } else {
-                String upload = promptOf(body);
-                jobsPerUpload.computeIfAbsent(upload, k -> new AtomicInteger()).incrementAndGet();
-                count("200");
-                String key = exchange.getRequestHeaders().getFirst("Idempotency-Key");
-                createdWith.computeIfAbsent(upload, k -> ConcurrentHashMap.newKeySet()).add(key);
-                send(exchange, 200, "application/json", "{\"id\":\"video_" + UUID.randomUUID()
-                        + "\",\"object\":\"video\",\"model\":\"sora-2\",\"status\":\"queued\",\"progress\":0,"
-                        + "\"created_at\":1761623154,\"seconds\":\"10\",\"size\":\"720x1280\"}");
-            }
+    private int check(boolean ok, String failure) {
+        if (!ok) {
+            out.println("FAIL: " + failure);
         }
-        if ((System.nanoTime() - arrived) / 1_000_000 > CLIENT_TIMEOUT_MS && roll >= API_5XX + API_429 + API_TIMEOUT) {
-            count("200 slower than the client's timeout");
-        }
-    }
-
-    private void count(String answer) {
-        answers.computeIfAbsent(answer, k -> new AtomicInteger()).incrementAndGet();
-    }
-
-    private static String promptOf(byte[] multipart) {
-        String text = new String(multipart, StandardCharsets.ISO_8859_1);
-        int at = text.indexOf("soak upload #");
-        return at < 0 ? "unknown" : text.substring(at, text.indexOf('\r', at));
-    }
-
-    private static void send(HttpExchange exchange, int status, String contentType, String body) throws IOException {
-        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-        exchange.getResponseHeaders().add("Content-Type", contentType);
-        try {
-            exchange.sendResponseHeaders(status, bytes.length);
-            try (OutputStream out = exchange.getResponseBody()) {
-                out.write(bytes);
-            }
-        } catch (IOException e) {
-            // the client gave up waiting (the simulated timeout): nothing to answer
-        }
-    }
-
-    private static void sleepQuietly(long ms) {
-        try {
-            Thread.sleep(ms);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        return ok ? 0 : 1;
     }
 }

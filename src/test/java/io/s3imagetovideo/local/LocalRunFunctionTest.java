@@ -66,6 +66,32 @@ class LocalRunFunctionTest {
     }
 
     @Test
+    void anUploadTheBusySandboxTurnsAwayWaitsInTheQueueAndGoesOnAsLiteLlmWouldServeIt() throws Exception {
+        // Given the sandbox playing LiteLLM, at its limit for the first job, with LiteLLM's settings
+        var output = new ByteArrayOutputStream();
+        try (SandboxVideoApi sandbox = SandboxVideoApi.start(SandboxVideoApi.Host.LITELLM, SandboxVideoApi.DEFAULT_KEY,
+                java.time.Clock.systemUTC(), Duration.ofMillis(500), Duration.ofMillis(500)).busyFor(1)) {
+            var api = new LocalRun.Api(sandbox.baseUrl(), SandboxVideoApi.DEFAULT_KEY, "the busy sandbox", true,
+                    SandboxVideoApi.Host.LITELLM.settings());
+
+            // When the local run goes through both queues
+            LocalRun.Result result = new LocalRun(Path.of("samples"), bucketRoot, "scene", api,
+                    Map.of("POLL_INITIAL_DELAY_SECONDS", "0", "POLL_MAX_DELAY_SECONDS", "1"),
+                    new PrintStream(output, true, StandardCharsets.UTF_8)).run();
+
+            // Then the upload waited for the host, came back by itself, and its video is LiteLLM's
+            assertThat(result.status()).isEqualTo("completed");
+            assertThat(sandbox.jobsCreated()).isEqualTo(1);
+            String jobId = result.record().get("id").asText();
+            assertThat(jobId).startsWith("video_").endsWith("=");
+            assertThat(Files.readAllBytes(result.videoFile().orElseThrow())).isEqualTo(sandbox.video(jobId).orElseThrow());
+            assertThat(result.record().path("request").path("seconds").asText()).isEqualTo("8");
+        }
+        assertThat(output.toString(StandardCharsets.UTF_8)).contains("the host was busy: it waits in the queue until",
+                "the waiting upload, sent back to the queue", "record completed");
+    }
+
+    @Test
     void aRefusalEndsTheRunWithTheFailedRecordAndNoVideo() throws Exception {
         var output = new ByteArrayOutputStream();
         try (SandboxVideoApi sandbox = SandboxVideoApi.start()) {

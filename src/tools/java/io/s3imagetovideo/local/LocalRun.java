@@ -71,10 +71,16 @@ public final class LocalRun {
             Status.REJECTED.word());
     /** Settings a user may set for a local run too; the AWS ones stay pointed at the local servers. */
     private static final List<String> USER_SETTINGS_PREFIXES = List.of("DEFAULT_", "POLL_INITIAL_", "POLL_MAX_",
-            "VIDEO_API_CONNECT_", "VIDEO_API_TIMEOUT_", "VIDEO_API_MAX_", "VIDEO_API_RETRY_", "MAX_IMAGE_");
+            "VIDEO_API_CONNECT_", "VIDEO_API_TIMEOUT_", "VIDEO_API_MAX_", "VIDEO_API_RETRY_", "MAX_IMAGE_", "VIDEO_SIZES",
+            "VIDEO_SECONDS", "VIDEO_IMAGE_", "SAVE_THUMBNAIL", "MAX_JOBS_PER_DAY", "MAX_VIDEO_SECONDS_PER_DAY",
+            "SUBMIT_MAX_WAIT_SECONDS");
 
-    /** Which video API the functions call. */
-    public record Api(URI baseUrl, String key, String description, boolean sandbox) {
+    /** Which video API the functions call, and the settings that suit it (the README's host table). */
+    public record Api(URI baseUrl, String key, String description, boolean sandbox, Map<String, String> settings) {
+        public Api(URI baseUrl, String key, String description, boolean sandbox) {
+            this(baseUrl, key, description, sandbox, Map.of());
+        }
+
         @Override
         public String toString() {
             return "Api[" + baseUrl + ", key=***]";
@@ -108,6 +114,15 @@ public final class LocalRun {
     public static void main(String[] args) throws Exception {
         boolean serve = List.of(args).contains("--serve");
         String name = List.of(args).stream().filter(a -> !a.startsWith("--")).findFirst().orElse("scene");
+        String hostFlag = List.of(args).stream().filter(a -> a.startsWith("--host=")).findFirst()
+                .map(a -> a.substring("--host=".length())).orElse(SandboxVideoApi.Host.SEED.flag());
+        Optional<SandboxVideoApi.Host> host = SandboxVideoApi.Host.ofFlag(hostFlag);
+        if (host.isEmpty()) {
+            System.err.println("--host must be one of " + java.util.Arrays.stream(SandboxVideoApi.Host.values())
+                    .map(SandboxVideoApi.Host::flag).collect(Collectors.joining(", ")) + "; got '" + hostFlag + "'");
+            System.exit(2);
+            return;
+        }
         Map<String, String> env = System.getenv();
         Optional<Api> external;
         try {
@@ -122,10 +137,13 @@ public final class LocalRun {
             result = start(new LocalRun(Path.of("samples"), Path.of("local-bucket"), name, external.get(), env,
                     System.out), serve);
         } else {
-            try (SandboxVideoApi sandbox = SandboxVideoApi.start()) {
+            // The first create finds the host at its limit: the run shows an upload waiting in the queue.
+            try (SandboxVideoApi sandbox = SandboxVideoApi.start(host.get(), SandboxVideoApi.DEFAULT_KEY,
+                    Clock.systemUTC(), SandboxVideoApi.DEFAULT_QUEUED, SandboxVideoApi.DEFAULT_RUNNING).busyFor(1)) {
                 Api api = new Api(sandbox.baseUrl(), SandboxVideoApi.DEFAULT_KEY,
-                        "the sandbox video API in this JVM (" + sandbox.baseUrl() + "): no key, no cost; set"
-                                + " VIDEO_API_BASE_URL and VIDEO_API_KEY to use a real one", true);
+                        "the sandbox playing " + host.get().flag() + " in this JVM (" + sandbox.baseUrl()
+                                + "): no key, no cost; busy for its first job; set VIDEO_API_BASE_URL and"
+                                + " VIDEO_API_KEY to use a real one", true, host.get().settings());
                 result = start(new LocalRun(Path.of("samples"), Path.of("local-bucket"), name, api, env, System.out),
                         serve);
             }
@@ -328,7 +346,11 @@ public final class LocalRun {
         Path recordFile = bucketRoot.resolve(BUCKET).resolve(recordKey);
         Optional<Path> videoFile = Optional.of(bucketRoot.resolve(BUCKET).resolve(videoKey)).filter(Files::isRegularFile);
         step("Files in " + bucketRoot.resolve(BUCKET) + "/:");
-        for (String key : List.of(imageKey, promptKey, recordKey, videoKey)) {
+        List<String> keys = new java.util.ArrayList<>(List.of(imageKey, promptKey, recordKey, videoKey));
+        if (record.path("output").path("thumbnail").isTextual()) {
+            keys.add(record.path("output").path("thumbnail").asText());
+        }
+        for (String key : keys) {
             Path file = bucketRoot.resolve(BUCKET).resolve(key);
             if (Files.isRegularFile(file)) {
                 out.printf("      %-40s %,d bytes%n", file, Files.size(file));
@@ -361,6 +383,7 @@ public final class LocalRun {
         env.put("VIDEO_API_KEY", api.key());
         env.put("POLL_QUEUE_URL", pollQueueUrl);
         env.put("SUBMISSION_QUEUE_URL", submissionQueueUrl);
+        env.putAll(api.settings());
         // The sandbox finishes in seconds; a real provider takes minutes, so look less often.
         env.put("POLL_INITIAL_DELAY_SECONDS", api.sandbox() ? "1" : "10");
         env.put("POLL_MAX_DELAY_SECONDS", api.sandbox() ? "1" : "30");
@@ -404,7 +427,8 @@ public final class LocalRun {
     /** A fresh start for this name: otherwise the unchanged upload is rightly taken for the earlier one. */
     private void removeEarlierRun(S3Client s3, String imageKey) {
         List<String> removed = new java.util.ArrayList<>();
-        for (String previous : List.of(imageKey, name + ".prompt.json", name + ".video.json", name + ".mp4")) {
+        for (String previous : List.of(imageKey, name + ".prompt.json", name + ".video.json", name + ".mp4",
+                name + ".thumbnail.webp", name + ".thumbnail.jpg", name + ".thumbnail.png")) {
             if (exists(s3, previous)) {
                 s3.deleteObject(b -> b.bucket(BUCKET).key(previous));
                 removed.add(onDisk(previous));

@@ -41,7 +41,47 @@ public final class SandboxVideoApi implements AutoCloseable {
         /** The LiteLLM proxy in front of Gemini Veo: {@code processing}, nulls, base64 ids. */
         LITELLM,
         /** vLLM-Omni serving Wan2.2: any size, a failed job read with HTTP 500. */
-        VLLM_OMNI
+        VLLM_OMNI;
+
+        /**
+         * The settings that suit this host, as the README's host table gives them: what a user sets in
+         * the stack for it, and what the local run sets when it plays it.
+         */
+        public java.util.Map<String, String> settings() {
+            return switch (this) {
+                case SEED -> java.util.Map.of();
+                // new-api's video channels read only text fields: the image as a data: URL in the field image.
+                case NEW_API -> java.util.Map.of("VIDEO_IMAGE_FIELD", "image", "VIDEO_IMAGE_SEND_AS", "data_url",
+                        "DEFAULT_MODEL", "doubao-seedance-1-0-pro-250528", "DEFAULT_SECONDS", "5", "VIDEO_SECONDS", "any");
+                case LITELLM -> java.util.Map.of("DEFAULT_MODEL", "veo-3.1-fast-generate-preview", "DEFAULT_SECONDS", "8",
+                        "VIDEO_SECONDS", "4,6,8", "DEFAULT_SIZE", "1280x720",
+                        "VIDEO_SIZES", "1280x720,720x1280,1920x1080,1080x1920");
+                case VLLM_OMNI -> java.util.Map.of("DEFAULT_MODEL", "Wan-AI/Wan2.2-TI2V-5B-Diffusers",
+                        "DEFAULT_SECONDS", "5", "VIDEO_SIZES", "any", "DEFAULT_SIZE", "832x480");
+            };
+        }
+
+        /** {@code seed}, {@code new-api}, {@code litellm}, {@code vllm-omni}: the name the local run takes. */
+        public String flag() {
+            return name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
+        }
+
+        public static Optional<Host> ofFlag(String flag) {
+            return java.util.Arrays.stream(values()).filter(h -> h.flag().equals(flag)).findFirst();
+        }
+    }
+
+    /** Creates still to answer with 429, as a host at its concurrency limit does. */
+    private final java.util.concurrent.atomic.AtomicInteger busyAnswers = new java.util.concurrent.atomic.AtomicInteger();
+
+    /**
+     * The next {@code creates} job creations are answered 429 with {@code Retry-After: 2}, in OpenAI's
+     * error envelope (LiteLLM's for a key's parallel-request limit): for a local run that shows an
+     * upload waiting in the queue for the host, and going on.
+     */
+    public SandboxVideoApi busyFor(int creates) {
+        busyAnswers.set(creates);
+        return this;
     }
 
     private final Host host;
@@ -146,6 +186,18 @@ public final class SandboxVideoApi implements AutoCloseable {
 
     private void handle(HttpExchange exchange) throws IOException {
         try (exchange) {
+            if (exchange.getRequestMethod().equals("POST") && exchange.getRequestURI().getPath().endsWith("/v1/videos")
+                    && busyAnswers.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+                exchange.getRequestBody().readAllBytes();
+                byte[] body = ("{\"error\":{\"message\":\"Rate limit exceeded. Limit type: max_parallel_requests."
+                        + " Current limit: 1\",\"type\":\"None\",\"param\":\"None\",\"code\":\"429\"}}")
+                        .getBytes(StandardCharsets.UTF_8);
+                exchange.getResponseHeaders().add("Content-Type", "application/json");
+                exchange.getResponseHeaders().add("Retry-After", "2");
+                exchange.sendResponseHeaders(429, body.length);
+                exchange.getResponseBody().write(body);
+                return;
+            }
             try {
                 shape.handle(exchange);
             } catch (RuntimeException e) {

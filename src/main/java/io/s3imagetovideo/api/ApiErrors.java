@@ -93,12 +93,24 @@ public final class ApiErrors {
         } catch (IOException e) {
             // not JSON (an HTML error page from a proxy, say): described below
         }
+        if (message != null) {
+            message = withoutTraceback(message);
+        }
         if (message == null || message.isBlank()) {
             String contentType = answer.header("Content-Type").orElse("no content type");
             message = "The video API answered HTTP " + answer.status()
                     + " with a body that is not an OpenAI-format error (" + contentType + ").";
         }
         return new Described(Optional.ofNullable(code).filter(c -> !c.isBlank()), message);
+    }
+
+    /**
+     * LiteLLM's 500s carry the proxy's Python traceback after its words ("...\nTraceback (most recent call
+     * last): ..."): the words are the host's message, the traceback no record's business.
+     */
+    private static String withoutTraceback(String message) {
+        int at = message.indexOf("Traceback (most recent call last)");
+        return at < 0 ? message : message.substring(0, at).strip();
     }
 
     private static String text(JsonNode node) {

@@ -167,7 +167,8 @@ public final class PollService {
         JobRecord current = stored.record();
         if (transientFailure && pastMaxAge) {
             return write(check, stored, Transitions.expired(current, null, check.check(),
-                    expiredMessage(current, "the last status check failed (" + error.code() + ")"), now),
+                    expiredMessage(current, "the last status check failed (" + error.code() + "): "
+                            + error.message()), now),
                     PollOutcome.of(Action.EXPIRED, Status.EXPIRED));
         }
         if (error instanceof ApiError.Busy busy) {

@@ -128,8 +128,10 @@ public final class LambdaRuntimeProcess implements AutoCloseable {
         String path = exchange.getRequestURI().getPath();
         try (exchange) {
             if (path.endsWith("/invocation/next")) {
-                String event = events.poll(INVOCATION_TIMEOUT_SECONDS, TimeUnit.SECONDS);
-                if (event == null || event == CLOSED) {
+                // Lambda's "next" waits as long as it takes: the runtime client's native code does not
+                // survive an error answer to it (a SIGSEGV in libc), so an idle function must not get one.
+                String event = events.take();
+                if (event == CLOSED) {
                     exchange.sendResponseHeaders(500, -1);
                     return;
                 }

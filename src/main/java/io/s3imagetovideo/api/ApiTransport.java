@@ -50,12 +50,20 @@ public final class ApiTransport {
 
     /** A {@code java.net.http} client as the API needs it: no redirects, so the key never travels on. */
     public static HttpClient newHttpClient(Duration connectTimeout) {
+        return builder(connectTimeout).build();
+    }
+
+    /** The same client with its own TLS context (the SnapStart rehearsal's, which trusts its loopback server). */
+    public static HttpClient newHttpClient(Duration connectTimeout, javax.net.ssl.SSLContext tls) {
+        return builder(connectTimeout).sslContext(tls).build();
+    }
+
+    private static HttpClient.Builder builder(Duration connectTimeout) {
         return HttpClient.newBuilder()
                 .connectTimeout(connectTimeout)
                 .followRedirects(HttpClient.Redirect.NEVER)
                 // HTTP/1.1: an h2c upgrade attempt with a large multipart body gains nothing and trips some servers.
-                .version(HttpClient.Version.HTTP_1_1)
-                .build();
+                .version(HttpClient.Version.HTTP_1_1);
     }
 
     /** {@code {base}{path}}, the base possibly carrying a path of its own. */

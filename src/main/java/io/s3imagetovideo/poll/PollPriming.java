@@ -40,7 +40,7 @@ final class PollPriming {
         server.routes(r -> answer(r, record, real.mapper()));
         PollConfig onLoopback = config.withApi(config.api().withBaseUrl(server.endpoint()).withMaxAttempts(1))
                 .withPollQueueUrl(server.endpoint() + "/000000000000/priming");
-        try (DependencyFactory.Loopback loopback = DependencyFactory.onLoopback(real, server.endpoint())) {
+        try (DependencyFactory.Loopback loopback = DependencyFactory.onLoopback(real, server.endpoint(), server.tls())) {
             // Through the handler's own message parsing as well: the check arrives as an SQS body.
             String body = real.mapper().writeValueAsString(new StatusCheck(BUCKET, RECORD, JOB, 1).toJson(real.mapper()));
             StatusCheck check = StatusCheck.parse(body, real.mapper()).orElseThrow();

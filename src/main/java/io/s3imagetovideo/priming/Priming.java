@@ -30,8 +30,8 @@ import org.crac.Resource;
  * the first invocation after a restore.
  *
  * <p>Without side effects: every request of the rehearsal goes to a {@link Server} on the loopback
- * interface inside this process, with made-up credentials, so no AWS account, bucket, queue or video
- * API is touched and nothing is paid for. A rehearsal that fails is logged and otherwise ignored: a
+ * interface inside this process, over TLS as every real request goes ({@link LoopbackTls}), with
+ * made-up credentials, so no AWS account, bucket, queue or video API is touched and nothing is paid for. A rehearsal that fails is logged and otherwise ignored: a
  * failed hook would fail the snapshot, and priming is an optimisation, never a condition.
  */
 public final class Priming {
@@ -67,6 +67,7 @@ public final class Priming {
     public static void prime(String function, Rehearsal rehearsal) {
         long started = System.nanoTime();
         try (Server server = Server.start()) {
+            LoopbackTls.loadDefaultTrust();
             rehearsal.run(server);
             Log.info("priming_done", "function", function, "requests", server.requests(),
                     "ms", (System.nanoTime() - started) / 1_000_000);
@@ -131,27 +132,36 @@ public final class Priming {
     }
 
     /**
-     * A minimal HTTP/1.1 server on 127.0.0.1, one connection at a time, every answer with
-     * {@code Connection: close} so that no client keeps a pooled connection into the snapshot.
-     * Only the JDK's own sockets: nothing loaded for it that the function would not load anyway.
+     * A minimal HTTPS (HTTP/1.1 over TLS) server on 127.0.0.1, one connection at a time, every answer
+     * with {@code Connection: close} so that no client keeps a pooled connection into the snapshot.
+     * Only the JDK's own sockets and TLS: nothing loaded for it that the function would not load anyway.
      */
     public static final class Server implements AutoCloseable {
         private final ServerSocket socket;
+        private final LoopbackTls tls;
         private final Thread acceptor;
         private volatile Routes routes = request -> Response.of(404, "text/plain", "no route");
         private volatile int requests;
 
-        private Server(ServerSocket socket) {
+        private Server(ServerSocket socket, LoopbackTls tls) {
             this.socket = socket;
+            this.tls = tls;
             this.acceptor = Thread.ofPlatform().daemon().name("priming-server").start(this::serve);
         }
 
-        public static Server start() throws IOException {
-            return new Server(new ServerSocket(0, 16, InetAddress.getLoopbackAddress()));
+        public static Server start() throws IOException, java.security.GeneralSecurityException {
+            LoopbackTls tls = LoopbackTls.load();
+            return new Server(tls.serverContext().getServerSocketFactory().createServerSocket(0, 16,
+                    InetAddress.getLoopbackAddress()), tls);
         }
 
         public URI endpoint() {
-            return URI.create("http://127.0.0.1:" + socket.getLocalPort());
+            return URI.create("https://127.0.0.1:" + socket.getLocalPort());
+        }
+
+        /** The TLS the rehearsal's clients must trust to reach this server. */
+        public LoopbackTls tls() {
+            return tls;
         }
 
         public void routes(Routes routes) {
@@ -167,6 +177,9 @@ public final class Priming {
                 try (Socket connection = socket.accept()) {
                     connection.setSoTimeout(10_000);
                     exchange(connection.getInputStream(), connection.getOutputStream());
+                    // Closing a TLS socket waits, up to its read timeout, for the client's close_notify; a
+                    // client that still holds the answer's stream sends it only when it lets go.
+                    connection.setSoTimeout(100);
                 } catch (Exception e) {
                     if (!socket.isClosed()) {
                         Log.warn("priming_server_error", "error", e.getClass().getSimpleName(),

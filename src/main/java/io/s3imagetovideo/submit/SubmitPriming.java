@@ -38,7 +38,7 @@ final class SubmitPriming {
         server.routes(r -> answer(r, real.mapper()));
         SubmitConfig onLoopback = config.withApi(config.api().withBaseUrl(server.endpoint()).withMaxAttempts(1))
                 .withPollQueueUrl(server.endpoint() + "/000000000000/priming");
-        try (DependencyFactory.Loopback loopback = DependencyFactory.onLoopback(real, server.endpoint())) {
+        try (DependencyFactory.Loopback loopback = DependencyFactory.onLoopback(real, server.endpoint(), server.tls())) {
             return SubmitFunction.service(onLoopback, loopback.dependencies())
                     .handle(BUCKET, IMAGE, real.clock().instant().plusSeconds(60));
         }

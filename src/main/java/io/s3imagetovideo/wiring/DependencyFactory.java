@@ -77,10 +77,13 @@ public final class DependencyFactory {
 
     /**
      * The same dependencies with every AWS client (and the key's secret) on {@code endpoint}, a loopback
-     * server, with made-up credentials: for a rehearsal that must touch no account.
+     * server that speaks TLS as {@code tls} says, with made-up credentials: for a rehearsal that must
+     * touch no account. The API client is one of the same kind as the real one, trusting the loopback
+     * server only.
      */
-    public static Loopback onLoopback(Dependencies real, URI endpoint) {
-        SdkHttpClient awsHttp = awsHttpClient();
+    public static Loopback onLoopback(Dependencies real, URI endpoint, io.s3imagetovideo.priming.LoopbackTls tls) {
+        SdkHttpClient awsHttp = UrlConnectionHttpClient.builder().tlsTrustManagersProvider(tls::trustManagers).build();
+        java.net.http.HttpClient api = ApiTransport.newHttpClient(java.time.Duration.ofSeconds(5), tls.clientContext());
         var secrets = SecretsManagerClient.builder().httpClient(awsHttp).endpointOverride(endpoint)
                 .region(Region.US_EAST_1).credentialsProvider(LOOPBACK_CREDENTIALS).build();
         return new Loopback(new Dependencies(
@@ -88,7 +91,7 @@ public final class DependencyFactory {
                         .region(Region.US_EAST_1).credentialsProvider(LOOPBACK_CREDENTIALS).build(),
                 Optional.of(SqsClient.builder().httpClient(awsHttp).endpointOverride(endpoint)
                         .region(Region.US_EAST_1).credentialsProvider(LOOPBACK_CREDENTIALS).build()),
-                real.http(), new SecretsManagerApiKeySource(secrets, "priming", real.mapper()), real.mapper(),
+                api, new SecretsManagerApiKeySource(secrets, "priming", real.mapper()), real.mapper(),
                 real.clock(), real.sleeper(), real.random()), awsHttp);
     }
 

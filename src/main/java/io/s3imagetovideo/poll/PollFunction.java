@@ -20,8 +20,8 @@ final class PollFunction {
         var policy = VideoApi.policyOf(config.api()).atMost(STATUS_MAX_ATTEMPTS, STATUS_RETRY_MAX_DELAY);
         var api = VideoApi.over(config.api(), policy, d.http(), d.keys(), d.mapper(), d.clock(), d.sleeper(),
                 d.random());
-        var schedule = new PollSchedule(config.pollInitialDelaySeconds(), config.pollMaxDelaySeconds(),
-                config.pollMaxAge());
+        var schedule = new PollSchedule(config.pollInitialDelaySeconds(), config.pollMinDelaySeconds(),
+                config.pollMaxDelaySeconds(), config.pollMaxAge());
         return new PollService(new S3RecordStore(d.s3(), d.mapper()), api.jobs(), api.downloads(),
                 new VideoUploader(d.s3(), d.clock()), new Thumbnails(api.downloads(), d.s3(), config.saveThumbnail()),
                 new SqsStatusChecks(d.requireSqs(), config.pollQueueUrl(), d.mapper()), schedule, d.clock(), d.random());

@@ -201,13 +201,13 @@ public final class PollService {
                     expiredMessage(current, "its last status was " + describe(job)), now),
                     PollOutcome.of(Action.EXPIRED, Status.EXPIRED));
         }
-        int delay = expiresAt.map(at -> schedule.delayAfter(check.check(), now, at))
-                .orElseGet(() -> schedule.delayAfter(check.check()));
+        PollSchedule.Next next = schedule.next(current, job, now, expiresAt);
+        int delay = next.delaySeconds();
         // Sent before the record is written: if the write then fails, the redelivered check finds the
         // record unmoved and goes on; a duplicate next check is dropped by its number.
         statusChecks.send(check.next(), delay);
-        return write(check, stored, Transitions.progressed(current, job, status, check.check(), now.plusSeconds(delay),
-                now), PollOutcome.of(Action.RESCHEDULED, status.status()));
+        return write(check, stored, next.remembered(Transitions.progressed(current, job, status, check.check(),
+                now.plusSeconds(delay), now)), PollOutcome.of(Action.RESCHEDULED, status.status()));
     }
 
     private Round complete(StatusCheck check, UploadName upload, StoredRecord stored, ObjectNode job,

@@ -70,6 +70,18 @@ public final class RecordJson {
             ObjectNode poll = node.putObject("poll").put("checks", p.checks());
             p.nextCheckAt().ifPresent(t -> poll.put("next_check_at", timestamp(t)));
             poll.put("token", p.token());
+            p.progress().ifPresent(seen -> {
+                double percent = seen.percent();
+                if (percent == Math.rint(percent)) {
+                    poll.put("progress", (long) percent);
+                } else {
+                    poll.put("progress", percent);
+                }
+                poll.put("progress_since", timestamp(seen.since()));
+            });
+            if (p.earlyChecks() > 0) {
+                poll.put("early_checks", p.earlyChecks());
+            }
         });
         node.put("updated_at", timestamp(r.updatedAt()));
         return node;
@@ -155,8 +167,16 @@ public final class RecordJson {
     }
 
     private static Optional<PollState> poll(JsonNode p) {
-        return p.isObject() ? Optional.of(new PollState(p.path("checks").asInt(0), instant(p, "next_check_at"),
-                text(p, "token").orElse(""))) : Optional.empty();
+        if (!p.isObject()) {
+            return Optional.empty();
+        }
+        // Absent in records written before the schedule remembered progress: those read as no memory.
+        Optional<PollState.Progress> seen = p.path("progress").isNumber()
+                ? instant(p, "progress_since")
+                        .map(since -> new PollState.Progress(p.get("progress").doubleValue(), since))
+                : Optional.empty();
+        return Optional.of(new PollState(p.path("checks").asInt(0), instant(p, "next_check_at"),
+                text(p, "token").orElse(""), seen, Math.max(0, p.path("early_checks").asInt(0))));
     }
 
     private static Optional<String> text(JsonNode node, String field) {

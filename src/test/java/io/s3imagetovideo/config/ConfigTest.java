@@ -44,6 +44,7 @@ class ConfigTest {
         assertThat(config.pollQueueUrl()).isEmpty();
         assertThat(config.pollInitialDelaySeconds()).isEqualTo(15);
         assertThat(poll.pollInitialDelaySeconds()).isEqualTo(15);
+        assertThat(poll.pollMinDelaySeconds()).isEqualTo(5);
         assertThat(poll.pollMaxDelaySeconds()).isEqualTo(900);
         assertThat(poll.pollMaxAge()).isEqualTo(java.time.Duration.ofSeconds(7200));
         assertThat(poll.api()).isEqualTo(config.api());
@@ -71,6 +72,7 @@ class ConfigTest {
                 Map.entry("MAX_IMAGE_BYTES", "1000"),
                 Map.entry("POLL_QUEUE_URL", "https://sqs.eu-west-1.amazonaws.com/123/q"),
                 Map.entry("POLL_INITIAL_DELAY_SECONDS", "5"),
+                Map.entry("POLL_MIN_DELAY_SECONDS", "2"),
                 Map.entry("POLL_MAX_DELAY_SECONDS", "60"),
                 Map.entry("POLL_MAX_AGE_SECONDS", "600"));
         SubmitConfig config = SubmitConfig.fromEnv(env);
@@ -88,6 +90,7 @@ class ConfigTest {
         assertThat(poll.pollQueueUrl()).isEqualTo("https://sqs.eu-west-1.amazonaws.com/123/q");
         assertThat(config.pollInitialDelaySeconds()).isEqualTo(5);
         assertThat(poll.pollInitialDelaySeconds()).isEqualTo(5);
+        assertThat(poll.pollMinDelaySeconds()).isEqualTo(2);
         assertThat(poll.pollMaxDelaySeconds()).isEqualTo(60);
         assertThat(poll.pollMaxAge()).isEqualTo(java.time.Duration.ofSeconds(600));
     }
@@ -129,6 +132,8 @@ class ConfigTest {
             "POLL_INITIAL_DELAY_SECONDS | 901",
             "POLL_MAX_DELAY_SECONDS     | 901",
             "POLL_MAX_DELAY_SECONDS     | -1",
+            "POLL_MIN_DELAY_SECONDS     | 901",
+            "POLL_MIN_DELAY_SECONDS     | soon",
             "POLL_MAX_AGE_SECONDS       | 0",
             "VIDEO_API_BASE_URL         | ftp://x",
             "VIDEO_API_BASE_URL         | not a url",
@@ -228,8 +233,8 @@ class ConfigTest {
     @Test
     void eachFunctionReadsOnlyTheSettingsItUses() {
         // A malformed poll setting does not stop the submit function, a malformed default not the poll function
-        assertThat(SubmitConfig.fromEnv(Map.of("POLL_MAX_DELAY_SECONDS", "soon", "POLL_MAX_AGE_SECONDS", "0")))
-                .isNotNull();
+        assertThat(SubmitConfig.fromEnv(Map.of("POLL_MAX_DELAY_SECONDS", "soon", "POLL_MAX_AGE_SECONDS", "0",
+                "POLL_MIN_DELAY_SECONDS", "soon"))).isNotNull();
         assertThat(PollConfig.fromEnv(Map.of("POLL_QUEUE_URL", QUEUE, "DEFAULT_SIZE", "1080p", "MAX_IMAGE_BYTES", "x")))
                 .isNotNull();
         // and the settings both read stop both

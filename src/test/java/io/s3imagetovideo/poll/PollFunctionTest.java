@@ -485,11 +485,11 @@ class PollFunctionTest {
 
     /**
      * The delays are long enough that no test machine is slow enough to see a message come out of its
-     * delay while the test looks: the grown delay is read from the SendMessage call itself and from the
+     * delay while the test looks: the delay is read from the SendMessage call itself and from the
      * queue's count of delayed messages, not by waiting for ElasticMQ to deliver it.
      */
     @Test
-    void sendsTheNextCheckWithTheGrownDelay() {
+    void aYoungJobsNextCheckWaitsTheInitialDelayAndTheRecordRemembersItsProgress() {
         h.env("POLL_INITIAL_DELAY_SECONDS", "20").env("POLL_MAX_DELAY_SECONDS", "900");
         h.api.stubFor(statusOf(JOB_ID).willReturn(json(job("in_progress", 10))));
         h.submit("in/scene");
@@ -497,15 +497,16 @@ class PollFunctionTest {
         assertThat(h.count(QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES_DELAYED)).isEqualTo(1);
         assertThat(h.count(QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES)).isZero();
         h.sqs.orElseThrow().purgeQueue(b -> b.queueUrl(h.queueUrl));
+        h.clock.advance(Duration.ofSeconds(20));
         SQSEvent firstCheck = SqsEvents.ofBody(new StatusCheck(h.bucket, RECORD, JOB_ID, 1).toJson(h.mapper).toString());
         List<SendMessageRequest> sent = new CopyOnWriteArrayList<>();
 
         SQSBatchResponse response = h.poll(h.pollHandler(h.s3, recordingSends(h.sqs.orElseThrow(), sent)), firstCheck);
 
-        // The second waits twice as long: delayed in the queue, not yet visible
+        // 10% in 20 s points 180 s ahead, past the guard: the second check waits the initial delay again
         assertThat(response.getBatchItemFailures()).isEmpty();
         assertThat(sent).hasSize(1);
-        assertThat(sent.get(0).delaySeconds()).isEqualTo(40);
+        assertThat(sent.get(0).delaySeconds()).isEqualTo(20);
         JsonNode body = HostStubs.read(sent.get(0).messageBody());
         assertThat(body.path("check").asInt()).isEqualTo(2);
         assertThat(body.path("job_id").asText()).isEqualTo(JOB_ID);
@@ -513,14 +514,19 @@ class PollFunctionTest {
         assertThat(body.path("bucket").asText()).isEqualTo(h.bucket);
         assertThat(h.count(QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES_DELAYED)).isEqualTo(1);
         assertThat(h.count(QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES)).isZero();
-        assertThat(h.recordAt(RECORD).path("poll").path("next_check_at").asText()).isEqualTo("2026-11-24T10:00:40Z");
+        JsonNode poll = h.recordAt(RECORD).path("poll");
+        assertThat(poll.path("next_check_at").asText()).isEqualTo("2026-11-24T10:00:40Z");
+        assertThat(poll.path("progress").asInt()).isEqualTo(10);
+        assertThat(poll.path("progress_since").asText()).isEqualTo("2026-11-24T10:00:20Z");
+        assertThat(poll.has("early_checks")).isFalse();
     }
 
     @Test
-    void withTheDefaultDelaysTheSecondCheckWaitsThirtySeconds() {
+    void withTheDefaultDelaysAJobWithoutProgressIsCheckedAgainAfterFifteenSeconds() {
         h.env("POLL_INITIAL_DELAY_SECONDS", "15").env("POLL_MAX_DELAY_SECONDS", "900");
         h.api.stubFor(statusOf(JOB_ID).willReturn(json(job("queued", 0))));
         h.submit("in/scene");
+        h.clock.advance(Duration.ofSeconds(15));
         SQSEvent firstCheck = SqsEvents.ofBody(new StatusCheck(h.bucket, RECORD, JOB_ID, 1).toJson(h.mapper).toString());
         h.sqs.orElseThrow().purgeQueue(b -> b.queueUrl(h.queueUrl));
 
@@ -529,6 +535,43 @@ class PollFunctionTest {
         assertThat(h.count(QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES_DELAYED)).isEqualTo(1);
         assertThat(h.count(QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES)).isZero();
         assertThat(h.recordAt(RECORD).path("poll").path("next_check_at").asText()).isEqualTo("2026-11-24T10:00:30Z");
+    }
+
+    @Test
+    void anOldJobWithoutProgressIsCheckedAgainAfterATenthOfItsAge() {
+        h.env("POLL_MAX_DELAY_SECONDS", "900");
+        h.api.stubFor(statusOf(JOB_ID).willReturn(json(job("in_progress", 0))));
+        h.submit("in/scene");
+        h.sqs.orElseThrow().purgeQueue(b -> b.queueUrl(h.queueUrl));
+        h.clock.advance(Duration.ofMinutes(20));
+        List<SendMessageRequest> sent = new CopyOnWriteArrayList<>();
+
+        h.poll(h.pollHandler(h.s3, recordingSends(h.sqs.orElseThrow(), sent)),
+                SqsEvents.ofBody(new StatusCheck(h.bucket, RECORD, JOB_ID, 9).toJson(h.mapper).toString()));
+
+        // Where today's doubling would wait 900 s, 20 minutes in the next check comes 2 minutes later
+        assertThat(sent).singleElement().satisfies(m -> assertThat(m.delaySeconds()).isEqualTo(120));
+    }
+
+    @Test
+    void progressThatPointsToAFinishBeforeTheGuardsCheckBringsTheCheckForward() {
+        h.env("POLL_MAX_DELAY_SECONDS", "900");
+        // Given a job 5 minutes in whose record still says 0% from its submission
+        h.api.stubFor(statusOf(JOB_ID).willReturn(json(job("in_progress", 95))));
+        h.submit("in/scene");
+        h.sqs.orElseThrow().purgeQueue(b -> b.queueUrl(h.queueUrl));
+        h.clock.advance(Duration.ofMinutes(5));
+        List<SendMessageRequest> sent = new CopyOnWriteArrayList<>();
+
+        // When the host says 95%
+        h.poll(h.pollHandler(h.s3, recordingSends(h.sqs.orElseThrow(), sent)),
+                SqsEvents.ofBody(new StatusCheck(h.bucket, RECORD, JOB_ID, 5).toJson(h.mapper).toString()));
+
+        // Then the 5% left, 16 s away at that pace, come before the guard's 30 s
+        assertThat(sent).singleElement().satisfies(m -> assertThat(m.delaySeconds()).isEqualTo(16));
+        JsonNode poll = h.recordAt(RECORD).path("poll");
+        assertThat(poll.path("next_check_at").asText()).isEqualTo("2026-11-24T10:05:16Z");
+        assertThat(poll.path("early_checks").asInt()).isEqualTo(1);
     }
 
     // --- the event file for sam local invoke --------------------------------------------------------

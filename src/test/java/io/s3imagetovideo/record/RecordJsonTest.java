@@ -246,6 +246,33 @@ class RecordJsonTest {
     }
 
     @Test
+    void thePollSchedulesMemoryIsWrittenInPollAndReadsBack() {
+        JobRecord record = progressed();
+        JobRecord remembering = record.toBuilder().poll(record.poll().map(p -> p.remembering(
+                Optional.of(new PollState.Progress(40, T0.plusSeconds(60))), 2))).build();
+        store.write(BUCKET, KEY, remembering, Optional.empty());
+
+        JsonNode poll = store.json(BUCKET, KEY).path("poll");
+        assertThat(poll.path("progress").isIntegralNumber()).isTrue();
+        assertThat(poll.path("progress").asInt()).isEqualTo(40);
+        assertThat(poll.path("progress_since").asText()).isEqualTo("2026-11-24T10:01:00Z");
+        assertThat(poll.path("early_checks").asInt()).isEqualTo(2);
+        assertThat(store.read(BUCKET, KEY).orElseThrow().record()).isEqualTo(remembering);
+    }
+
+    @Test
+    void aPollWrittenBeforeTheScheduleRememberedProgressReadsWithoutMemory() {
+        StoredRecord stored = storedDocument("{\"status\":\"in_progress\",\"progress\":40,\"poll\":{\"checks\":4,"
+                + "\"next_check_at\":\"2026-11-24T10:04:00Z\",\"token\":\"t\"}}");
+
+        PollState poll = stored.record().poll().orElseThrow();
+        assertThat(poll.progress()).isEmpty();
+        assertThat(poll.earlyChecks()).isZero();
+        assertThat(poll.checks()).isEqualTo(4);
+        assertThat(poll.nextCheckAt()).contains(Instant.parse("2026-11-24T10:04:00Z"));
+    }
+
+    @Test
     void hostFieldsAreTheJobWithoutOurNames() {
         ObjectNode job = job("{'id': 'v', 'status': 'queued', 'error': null, 'poll': 1, 'eta': 30}");
 

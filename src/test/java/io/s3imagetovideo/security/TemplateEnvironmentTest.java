@@ -43,11 +43,12 @@ class TemplateEnvironmentTest {
                 "VIDEO_SIZES", "VIDEO_SECONDS", "VIDEO_IMAGE_FIELD", "VIDEO_IMAGE_SEND_AS", "MAX_JOBS_PER_DAY",
                 "MAX_VIDEO_SECONDS_PER_DAY", "SUBMIT_MAX_WAIT_SECONDS", "SUBMISSION_QUEUE_URL");
         assertThat(templateEnvironment("PollFunction")).contains("VIDEO_API_BASE_URL", "VIDEO_API_KEY_SECRET_ARN",
-                "POLL_QUEUE_URL", "POLL_INITIAL_DELAY_SECONDS", "POLL_MAX_DELAY_SECONDS", "POLL_MAX_AGE_SECONDS",
-                "SAVE_THUMBNAIL");
+                "POLL_QUEUE_URL", "POLL_INITIAL_DELAY_SECONDS", "POLL_MIN_DELAY_SECONDS", "POLL_MAX_DELAY_SECONDS",
+                "POLL_MAX_AGE_SECONDS", "SAVE_THUMBNAIL");
         assertThat(templateEnvironment("PollFunction")).doesNotContain("DEFAULT_MODEL", "MAX_IMAGE_BYTES",
                 "VIDEO_SIZES", "VIDEO_IMAGE_SEND_AS", "MAX_JOBS_PER_DAY", "SUBMIT_MAX_WAIT_SECONDS", "SUBMISSION_QUEUE_URL");
-        assertThat(templateEnvironment("SubmitFunction")).doesNotContain("POLL_MAX_AGE_SECONDS", "SAVE_THUMBNAIL");
+        assertThat(templateEnvironment("SubmitFunction")).doesNotContain("POLL_MAX_AGE_SECONDS", "SAVE_THUMBNAIL",
+                "POLL_MIN_DELAY_SECONDS");
     }
 
     /** The names a function's settings look up, for an environment that sets nothing but the queues. */

@@ -15,6 +15,9 @@ import java.time.Clock;
 import java.util.Map;
 import java.util.Optional;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
+import software.amazon.awssdk.auth.credentials.ContainerCredentialsProvider;
+import software.amazon.awssdk.auth.credentials.EnvironmentVariableCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.http.SdkHttpClient;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
@@ -54,7 +57,8 @@ public final class DependencyFactory {
                 .endpointOverride(URI.create(endpoint))
                 .serviceConfiguration(software.amazon.awssdk.services.s3.S3Configuration.builder()
                         .pathStyleAccessEnabled(true).build()));
-        regionForLocalRuns(env).ifPresent(builder::region);
+        region(env).ifPresent(builder::region);
+        lambdaCredentials(env).ifPresent(builder::credentialsProvider);
         return ObjectLinks.of(builder.build());
     }
 
@@ -107,13 +111,15 @@ public final class DependencyFactory {
         if (env.isSet("AWS_ENDPOINT_URL") || env.isSet("AWS_ENDPOINT_URL_S3")) {
             builder.forcePathStyle(true);
         }
-        regionForLocalRuns(env).ifPresent(builder::region);
+        region(env).ifPresent(builder::region);
+        lambdaCredentials(env).ifPresent(builder::credentialsProvider);
         return builder.build();
     }
 
     public static SqsClient sqs(Env env, SdkHttpClient http) {
         var builder = SqsClient.builder().httpClient(http);
-        regionForLocalRuns(env).ifPresent(builder::region);
+        region(env).ifPresent(builder::region);
+        lambdaCredentials(env).ifPresent(builder::credentialsProvider);
         return builder.build();
     }
 
@@ -121,17 +127,47 @@ public final class DependencyFactory {
     public static ApiKeySource apiKeys(ApiConfig api, Env env, SdkHttpClient http, ObjectMapper mapper) {
         if (api.keySecretArn().isPresent()) {
             var builder = SecretsManagerClient.builder().httpClient(http);
-            regionForLocalRuns(env).ifPresent(builder::region);
+            region(env).ifPresent(builder::region);
+            lambdaCredentials(env).ifPresent(builder::credentialsProvider);
             return new SecretsManagerApiKeySource(builder.build(), api.keySecretArn().get(), mapper);
         }
         return api.key().map(ApiKeySource::fixed).orElseThrow(() -> new ConfigException(
                 "No API key: set VIDEO_API_KEY_SECRET_ARN (a Secrets Manager secret) or, for local runs, VIDEO_API_KEY"));
     }
 
-    /** Lambda always sets a region; a local run against a local endpoint may not, and needs none. */
-    private static Optional<Region> regionForLocalRuns(Env env) {
+    /**
+     * On Lambda the region it sets, given directly: the SDK's provider chain would find the same one.
+     * A local run against a local endpoint may set none, and needs none. Otherwise the SDK's chain.
+     */
+    private static Optional<Region> region(Env env) {
+        if (onLambda(env) && env.isSet("AWS_REGION")) {
+            return Optional.of(Region.of(env.required("AWS_REGION", "Lambda sets it")));
+        }
         boolean hasRegion = env.isSet("AWS_REGION") || env.isSet("AWS_DEFAULT_REGION");
         boolean local = env.variables().keySet().stream().anyMatch(k -> k.startsWith("AWS_ENDPOINT_URL") && env.isSet(k));
         return !hasRegion && local ? Optional.of(Region.US_EAST_1) : Optional.empty();
+    }
+
+    /**
+     * On Lambda, the provider the SDK's default chain settles on there, without building the chain:
+     * the role's keys in the environment or, with SnapStart, which sets none, the container endpoint,
+     * whose credentials stay fresh after a restore. With the region, 2-3% less CPU at a cold start
+     * (docs/artifact.md). Elsewhere, or with neither there, the default chain.
+     */
+    private static Optional<AwsCredentialsProvider> lambdaCredentials(Env env) {
+        if (!onLambda(env)) {
+            return Optional.empty();
+        }
+        if (env.isSet("AWS_ACCESS_KEY_ID") && env.isSet("AWS_SECRET_ACCESS_KEY")) {
+            return Optional.of(EnvironmentVariableCredentialsProvider.create());
+        }
+        if (env.isSet("AWS_CONTAINER_CREDENTIALS_FULL_URI")) {
+            return Optional.of(ContainerCredentialsProvider.create());
+        }
+        return Optional.empty();
+    }
+
+    private static boolean onLambda(Env env) {
+        return env.isSet("AWS_LAMBDA_FUNCTION_NAME");
     }
 }

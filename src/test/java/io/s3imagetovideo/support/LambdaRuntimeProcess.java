@@ -42,6 +42,7 @@ public final class LambdaRuntimeProcess implements AutoCloseable {
     private final String functionName;
     private final Path log;
     private final Process process;
+    private final boolean fromTaskRoot;
     private final long startedNanos;
     private volatile long initDoneNanos;
     private volatile long initDoneEpochMillis;
@@ -105,6 +106,7 @@ public final class LambdaRuntimeProcess implements AutoCloseable {
     /** The function's code from {@code taskRoot}, started as Lambda's java21 runtime starts it. */
     public LambdaRuntimeProcess(String functionName, String handler, Map<String, String> env, TaskRoot taskRoot) {
         this.functionName = functionName;
+        this.fromTaskRoot = taskRoot != null;
         try {
             runtimeApi = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 10);
             runtimeApi.createContext("/2018-06-01/runtime/", this::serve);
@@ -216,6 +218,15 @@ public final class LambdaRuntimeProcess implements AutoCloseable {
 
     @Override
     public void close() {
+        if (fromTaskRoot) {
+            // A JVM that exits by itself writes what its agents collected (a profiler's samples, say).
+            process.destroy();
+            try {
+                process.waitFor(5, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
         process.destroyForcibly();
         events.add(CLOSED);
         runtimeApi.stop(0);

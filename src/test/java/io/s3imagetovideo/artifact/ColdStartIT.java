@@ -33,8 +33,9 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Cold starts of the submit function from the deployable task root beside the floor (an empty handler
- * on the same trigger), alternating, each a new JVM under the runtime client with the java21 flags and
- * the template's {@code JAVA_TOOL_OPTIONS}, each on a fresh upload: a 72x128 PNG fitted to 720x1280,
+ * on the same trigger), alternating, each a new JVM under the runtime client with the runtime's flags
+ * without SnapStart (java21's, java25's: C1) and the template's {@code JAVA_TOOL_OPTIONS}, if any,
+ * each on a fresh upload: a 72x128 PNG fitted to 720x1280,
  * its key from Secrets Manager, the job's record and its first check. Writes
  * {@code target/artifact/cold-start.txt}: medians of init (JVM start to the runtime client's first
  * request for an event), first invocation and their sum, CPU time, and what each loaded where

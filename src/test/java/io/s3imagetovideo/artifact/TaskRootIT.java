@@ -42,7 +42,8 @@ import software.amazon.awssdk.services.sqs.model.Message;
 /**
  * The deployment package as {@code sam build} gets it from the Makefile: within the size limit when
  * zipped, and both functions working from it alone, under the real runtime interface client with the
- * java21 runtime's flags and the template's {@code JAVA_TOOL_OPTIONS}, against a real S3 server
+ * runtime's flags without SnapStart (java21's and java25's: C1) and the template's
+ * {@code JAVA_TOOL_OPTIONS}, if any, against a real S3 server
  * (S3Proxy), a real SQS server (ElasticMQ), Secrets Manager and the video host (WireMock). What the
  * minimised jar could lose (classes reached only by name: ImageIO's service providers, the runtime's
  * event classes, the SDK's protocols and signers) shows up here as a failed invocation.

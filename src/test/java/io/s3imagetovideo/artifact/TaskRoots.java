@@ -58,7 +58,7 @@ final class TaskRoots {
         return root;
     }
 
-    /** How Lambda's java21 runtime starts a JVM on {@code root}, at the template's memory. */
+    /** How Lambda's Java runtime starts a JVM, without SnapStart, on {@code root}, at the template's memory. */
     static LambdaRuntimeProcess.TaskRoot runtime(Path root, List<String> jvmOptions) {
         return LambdaRuntimeProcess.TaskRoot.of(root, jvmOptions, 1024);
     }

@@ -27,7 +27,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <p>By default the function's code comes from this JVM's class path. With a {@link TaskRoot} it comes
  * from a deployment package instead, as on Lambda: the runtime's own jars on the class path, the task
  * root as the working directory (where the runtime client's class loader finds the classes and
- * {@code lib/*.jar}), the java21 runtime's JVM flags and a clean environment.
+ * {@code lib/*.jar}), the Java runtime's JVM flags without SnapStart (java21's and java25's alike: C1)
+ * and a clean environment.
  */
 public final class LambdaRuntimeProcess implements AutoCloseable {
 
@@ -79,7 +80,7 @@ public final class LambdaRuntimeProcess implements AutoCloseable {
                 "aws-lambda-java-core-", "aws-lambda-java-serialization-", "utils-lite-");
 
         /**
-         * The java21 runtime's command line as its bootstrap builds it: a heap of 85% of the memory,
+         * The Java runtime's command line as its bootstrap builds it without SnapStart: a heap of 85% of the memory,
          * serial GC, the class-data archive, C1 only.
          */
         List<String> command(Path java, String handler) {
@@ -103,7 +104,7 @@ public final class LambdaRuntimeProcess implements AutoCloseable {
         this(functionName, handler, env, null);
     }
 
-    /** The function's code from {@code taskRoot}, started as Lambda's java21 runtime starts it. */
+    /** The function's code from {@code taskRoot}, started as Lambda's Java runtime starts it without SnapStart. */
     public LambdaRuntimeProcess(String functionName, String handler, Map<String, String> env, TaskRoot taskRoot) {
         this.functionName = functionName;
         this.fromTaskRoot = taskRoot != null;

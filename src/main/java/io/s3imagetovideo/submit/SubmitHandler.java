@@ -137,6 +137,13 @@ public final class SubmitHandler implements RequestHandler<SQSEvent, SQSBatchRes
     /** The upload waits: sent back to come again at its time, or, without a queue to send to, failed. */
     private boolean comeBack(UploadEvent upload, SubmitOutcome outcome) {
         Instant at = outcome.comeBackAt().orElseThrow();
+        if (outcome.action() == SubmitOutcome.Action.NOT_YET && upload.notBefore().filter(t -> !t.equals(at)).isPresent()) {
+            // A sent-back copy from an earlier wait (a duplicate notification made one): the record's own
+            // next try has its message already, so this one ends here instead of circling beside it.
+            Log.info("upload_wait_duplicate_dropped", "bucket", upload.bucket(), "key", upload.key(), "not_before",
+                    upload.notBefore().get().toString(), "record_until", at.toString());
+            return true;
+        }
         if (queue.canSendBack()) {
             queue.sendBack(upload, at, clock.instant());
             return true;

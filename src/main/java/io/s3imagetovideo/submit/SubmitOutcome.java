@@ -28,6 +28,8 @@ public record SubmitOutcome(Action action, Optional<Status> status, Optional<Str
         HOST_BUSY,
         /** The day's spend cap is reached: the upload comes again when the next day opens. */
         HELD,
+        /** The upload already waits (for a busy host, or the next day) until {@code comeBackAt}: not asked now. */
+        NOT_YET,
         /** Not done now (the host failed transiently, or the record kept changing): deliver the event again. */
         LATER
     }

@@ -125,7 +125,7 @@ public final class SubmitService {
             case SUBMITTED -> Metrics.count(Metrics.Metric.JOBS_SUBMITTED);
             case REJECTED -> Metrics.count(Metrics.Metric.JOBS_REJECTED);
             case FAILED -> Metrics.count(Metrics.Metric.JOBS_FAILED);
-            case IGNORED, WAITING, DUPLICATE, HOST_BUSY, HELD, LATER -> {
+            case IGNORED, WAITING, DUPLICATE, HOST_BUSY, HELD, NOT_YET, LATER -> {
                 // not a job's outcome, or counted where it happened
             }
         }
@@ -164,8 +164,7 @@ public final class SubmitService {
             Optional<Instant> until = current.waitingUntil().filter(now::isBefore);
             if (until.isPresent()) {
                 // Waiting for a busy host or for the next day: not asked before its time, whoever asks.
-                Action action = current.status() == Status.HELD ? Action.HELD : Action.HOST_BUSY;
-                return new Round.Done(SubmitOutcome.waitsUntil(action, current.status(), until.get()));
+                return new Round.Done(SubmitOutcome.waitsUntil(Action.NOT_YET, current.status(), until.get()));
             }
             if (!current.claimIsFree(now, CLAIM_GRACE)) {
                 // A redelivery, a concurrent twin, or a claim still held by a living invocation.
@@ -256,9 +255,12 @@ public final class SubmitService {
                     ledger.giveBack(bucket, uploadId, share.day());
                     yield waitForHost(bucket, upload, claim, claimEtag, busy, now);
                 }
-                case ApiError error when error.isTransient() ->
-                    // The share stays taken: the host may have made the job before the answer was lost.
-                    release(bucket, upload, claim, claimEtag, error.code(), error.message(), error.httpStatus());
+                case ApiError error when error.isTransient() -> {
+                    // docs/contract.md, "Spend cap": a released claim gives its share back; the redelivery
+                    // takes it again (the same upload holds one share at most).
+                    ledger.giveBack(bucket, uploadId, share.day());
+                    yield release(bucket, upload, claim, claimEtag, error.code(), error.message(), error.httpStatus());
+                }
                 case ApiError error -> {
                     ledger.giveBack(bucket, uploadId, share.day());
                     String message = claim.remixedFrom().isPresent()

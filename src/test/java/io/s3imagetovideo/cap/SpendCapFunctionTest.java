@@ -130,6 +130,28 @@ class SpendCapFunctionTest {
     }
 
     @Test
+    void aClaimReleasedAfterTransientFailuresGivesItsShareBackAndTakesItAgainWhenItSubmits() {
+        // Given a cap of one job, and a host that fails (500) through every attempt of the first delivery
+        h.env("MAX_JOBS_PER_DAY", "1").env("VIDEO_API_MAX_ATTEMPTS", "2");
+        h.stubCreate(openAiError(500, "server_error", "The server had an error"));
+        h.put("a.prompt.json", FunctionHarness.PROMPT);
+        h.put("a.png", Images.png(4, 4));
+        SQSEvent event = h.eventFor("a.png");
+        assertThat(failedIds(h.invoke(event))).hasSize(1);
+
+        // Then the released claim holds no share of the day
+        assertThat(h.recordAt("a.video.json").path("status").asText()).isEqualTo("submitting");
+        assertThat(ledger("2026-11-24").path("jobs").asInt()).isZero();
+
+        // And when the host recovers, the redelivery takes the share again and submits
+        h.api.resetMappings();
+        h.stubCreate(jobAccepted());
+        assertThat(failedIds(h.invoke(event))).isEmpty();
+        assertThat(h.recordAt("a.video.json").path("status").asText()).isEqualTo("queued");
+        assertThat(ledger("2026-11-24").path("jobs").asInt()).isEqualTo(1);
+    }
+
+    @Test
     void videoSecondsAreCappedToo() {
         h.env("MAX_VIDEO_SECONDS_PER_DAY", "25");
         h.stubCreate(jobAccepted());

@@ -107,6 +107,29 @@ class SubmissionQueueFunctionTest {
     }
 
     @Test
+    void aSentBackCopyFromAnEarlierWaitEndsWhileTheRecordsOwnNextTryGoesOn() {
+        // Given an upload waiting for a busy host, its next try sent back to the queue
+        h.stubCreate(openAiError(429, "rate_limit_exceeded", "Too many jobs running").withHeader("Retry-After", "60"));
+        h.put("twice.png", Images.png(8, 8));
+        h.put("twice.prompt.json", PROMPT);
+        h.invoke(h.eventFor("twice.png"));
+        Instant nextTry = Instant.parse(h.recordAt("twice.video.json").path("next_try_at").asText());
+        assertThat(h.submissionsQueued()).isEqualTo(1);
+
+        // When a copy sent back for an earlier moment arrives (a duplicate notification started it)
+        String stale = new UploadEvent(h.bucket, "twice.png", UploadEvent.Origin.S3_NOTIFICATION, Optional.empty())
+                .sentBackBody(h.mapper, h.clock.instant().plusSeconds(5)).toString();
+        h.clock.advance(Duration.ofSeconds(6));
+        var response = h.invoke(SqsEvents.ofBody(stale));
+
+        // Then it ends there: the host is not asked, and only the record's own next try is in the queue
+        assertThat(response.getBatchItemFailures()).isEmpty();
+        assertThat(h.posts()).hasSize(1);
+        assertThat(h.submissionsQueued()).isEqualTo(1);
+        assertThat(Instant.parse(h.recordAt("twice.video.json").path("next_try_at").asText())).isEqualTo(nextTry);
+    }
+
+    @Test
     void aSentBackUploadDueInLessThanASecondHopsWithADelayRatherThanAtOnce() {
         // Given an upload due 400 ms from now: a delay rounded down to 0 would bring it back at once, and again
         Instant soon = h.clock.instant().plusMillis(400);

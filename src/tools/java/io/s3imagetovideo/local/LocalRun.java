@@ -70,7 +70,7 @@ public final class LocalRun {
     static final Set<String> DONE = Set.of(Status.COMPLETED.word(), Status.FAILED.word(), Status.EXPIRED.word(),
             Status.REJECTED.word());
     /** Settings a user may set for a local run too; the AWS ones stay pointed at the local servers. */
-    private static final List<String> USER_SETTINGS_PREFIXES = List.of("DEFAULT_", "POLL_INITIAL_", "POLL_MAX_",
+    private static final List<String> USER_SETTINGS_PREFIXES = List.of("DEFAULT_", "POLL_INITIAL_", "POLL_MIN_", "POLL_MAX_",
             "VIDEO_API_CONNECT_", "VIDEO_API_TIMEOUT_", "VIDEO_API_MAX_", "VIDEO_API_RETRY_", "MAX_IMAGE_", "VIDEO_SIZES",
             "VIDEO_SECONDS", "VIDEO_IMAGE_", "SAVE_THUMBNAIL", "MAX_JOBS_PER_DAY", "MAX_VIDEO_SECONDS_PER_DAY",
             "SUBMIT_MAX_WAIT_SECONDS");

@@ -14,14 +14,12 @@ import io.s3imagetovideo.support.FunctionHarness;
 import io.s3imagetovideo.support.Images;
 import io.s3imagetovideo.support.LambdaRuntimeProcess;
 import io.s3imagetovideo.support.S3ProxyBackend;
-import io.s3imagetovideo.support.S3ProxyServer;
 import io.s3imagetovideo.support.SqsEvents;
 import io.s3imagetovideo.support.WireMockHosts;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -174,16 +172,7 @@ class ColdStartIT {
     }
 
     private Map<String, String> environment() {
-        Map<String, String> env = new HashMap<>(h.environment());
-        env.remove("VIDEO_API_KEY");
-        env.putAll(TaskRoots.templateJavaToolOptions());
-        env.putAll(Map.of("AWS_ACCESS_KEY_ID", S3ProxyServer.ACCESS_KEY,
-                "AWS_SECRET_ACCESS_KEY", S3ProxyServer.SECRET_KEY,
-                "AWS_ENDPOINT_URL_S3", S3.endpoint().toString(),
-                "AWS_ENDPOINT_URL_SQS", SQS.endpoint().toString(),
-                "AWS_ENDPOINT_URL_SECRETS_MANAGER", secrets.baseUrl(),
-                "VIDEO_API_KEY_SECRET_ARN", TaskRootIT.SECRET_ARN));
-        return env;
+        return TaskRoots.functionEnvironment(h, S3.endpoint(), SQS.endpoint(), secrets.baseUrl());
     }
 
     private static Run median(List<Run> runs) {

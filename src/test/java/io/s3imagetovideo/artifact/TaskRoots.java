@@ -63,6 +63,24 @@ final class TaskRoots {
         return LambdaRuntimeProcess.TaskRoot.of(root, jvmOptions, 1024);
     }
 
+    /**
+     * A function's environment as the template gives it, against the local servers: the harness's
+     * settings, the key from the Secrets Manager stand-in at {@code secretsBaseUrl}, not from a variable.
+     */
+    static Map<String, String> functionEnvironment(io.s3imagetovideo.support.FunctionHarness h, java.net.URI s3,
+            java.net.URI sqs, String secretsBaseUrl) {
+        Map<String, String> env = new java.util.HashMap<>(h.environment());
+        env.remove("VIDEO_API_KEY");
+        env.putAll(templateJavaToolOptions());
+        env.putAll(Map.of("AWS_ACCESS_KEY_ID", io.s3imagetovideo.support.S3ProxyServer.ACCESS_KEY,
+                "AWS_SECRET_ACCESS_KEY", io.s3imagetovideo.support.S3ProxyServer.SECRET_KEY,
+                "AWS_ENDPOINT_URL_S3", s3.toString(),
+                "AWS_ENDPOINT_URL_SQS", sqs.toString(),
+                "AWS_ENDPOINT_URL_SECRETS_MANAGER", secretsBaseUrl,
+                "VIDEO_API_KEY_SECRET_ARN", TaskRootIT.SECRET_ARN));
+        return env;
+    }
+
     /** The template's own {@code JAVA_TOOL_OPTIONS} (Globals), which the JVM reads at start. */
     static Map<String, String> templateJavaToolOptions() {
         try {

@@ -82,8 +82,8 @@ public final class VideoJobs {
         return retrying.call(get, HttpResponse.BodyHandlers.ofByteArray(), answered -> {
             ApiAnswer answer = retrying.transport().read(answered);
             if (!answer.isSuccess()) {
-                // vLLM-Omni reads a failed job with HTTP 500 and the job itself as the body
-                // (vllm_omni/entrypoints/openai/api_server.py, retrieve_video): that is the job's state, not a fault.
+                // vLLM-Omni reads a failed job with HTTP 500 and the job itself as the body (its
+                // retrieve_video route; docs/contract.md, "Hosts"): that is the job's state, not a fault.
                 Optional<ObjectNode> job = jobWithStatus(answer).filter(j -> j.path("id").isTextual());
                 return job.<Retrying.Reading<ObjectNode>>map(Retrying.Reading.Value::new)
                         .orElseGet(() -> new Retrying.Reading.Error<>(retrying.errors().classify(answer)));

@@ -1,5 +1,6 @@
 package io.s3imagetovideo.api;
 
+import io.s3imagetovideo.time.Sleeper;
 import io.s3imagetovideo.log.Log;
 import io.s3imagetovideo.log.Metrics;
 import java.net.http.HttpResponse;

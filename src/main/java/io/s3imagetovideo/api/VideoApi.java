@@ -1,5 +1,6 @@
 package io.s3imagetovideo.api;
 
+import io.s3imagetovideo.time.Sleeper;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.s3imagetovideo.config.ApiConfig;
 import java.net.http.HttpClient;

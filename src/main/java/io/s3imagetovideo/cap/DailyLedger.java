@@ -3,7 +3,7 @@ package io.s3imagetovideo.cap;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.s3imagetovideo.api.Sleeper;
+import io.s3imagetovideo.time.Sleeper;
 import io.s3imagetovideo.layout.BucketLayout;
 import io.s3imagetovideo.log.Log;
 import io.s3imagetovideo.storage.ConditionalObjects;

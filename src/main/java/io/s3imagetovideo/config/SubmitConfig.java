@@ -1,6 +1,5 @@
 package io.s3imagetovideo.config;
 
-import io.s3imagetovideo.api.ImageTransport;
 import io.s3imagetovideo.cap.SpendCap;
 import io.s3imagetovideo.image.Fit;
 import io.s3imagetovideo.image.ImageFitter;

@@ -1,7 +1,7 @@
 package io.s3imagetovideo.submit;
 
 import io.s3imagetovideo.api.ImagePart;
-import io.s3imagetovideo.api.ImageTransport;
+import io.s3imagetovideo.config.ImageTransport;
 import io.s3imagetovideo.api.ImageUpload;
 import io.s3imagetovideo.layout.BucketLayout;
 import io.s3imagetovideo.storage.ObjectLinks;

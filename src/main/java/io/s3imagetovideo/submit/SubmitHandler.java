@@ -4,7 +4,7 @@ import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestHandler;
 import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
 import com.amazonaws.services.lambda.runtime.events.SQSEvent;
-import io.s3imagetovideo.api.ImageTransport;
+import io.s3imagetovideo.config.ImageTransport;
 import io.s3imagetovideo.api.RetryPolicy;
 import io.s3imagetovideo.config.Env;
 import io.s3imagetovideo.config.SubmitConfig;

@@ -2,7 +2,7 @@ package io.s3imagetovideo.wiring;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.s3imagetovideo.api.ApiKeySource;
-import io.s3imagetovideo.api.Sleeper;
+import io.s3imagetovideo.time.Sleeper;
 import io.s3imagetovideo.storage.ObjectLinks;
 import java.net.http.HttpClient;
 import java.time.Clock;

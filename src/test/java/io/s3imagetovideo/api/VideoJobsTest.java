@@ -1,5 +1,6 @@
 package io.s3imagetovideo.api;
 
+import io.s3imagetovideo.time.Sleeper;
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.get;
 import static com.github.tomakehurst.wiremock.client.WireMock.getRequestedFor;

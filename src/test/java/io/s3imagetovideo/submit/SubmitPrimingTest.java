@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.s3imagetovideo.api.ApiKeySource;
 import io.s3imagetovideo.api.ApiTransport;
-import io.s3imagetovideo.api.Sleeper;
+import io.s3imagetovideo.time.Sleeper;
 import io.s3imagetovideo.config.Secret;
 import io.s3imagetovideo.config.SubmitConfig;
 import io.s3imagetovideo.priming.Priming;

@@ -1,6 +1,6 @@
 package io.s3imagetovideo.support;
 
-import io.s3imagetovideo.api.Sleeper;
+import io.s3imagetovideo.time.Sleeper;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;

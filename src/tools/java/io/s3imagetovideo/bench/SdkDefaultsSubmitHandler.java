@@ -6,7 +6,7 @@ import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
 import com.amazonaws.services.lambda.runtime.events.SQSEvent;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.s3imagetovideo.api.SecretsManagerApiKeySource;
-import io.s3imagetovideo.api.Sleeper;
+import io.s3imagetovideo.time.Sleeper;
 import io.s3imagetovideo.config.SubmitConfig;
 import io.s3imagetovideo.submit.SubmitHandler;
 import io.s3imagetovideo.wiring.Dependencies;

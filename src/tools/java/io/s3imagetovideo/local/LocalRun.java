@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.s3imagetovideo.api.ApiKeySource;
 import io.s3imagetovideo.api.ApiTransport;
-import io.s3imagetovideo.api.Sleeper;
+import io.s3imagetovideo.time.Sleeper;
 import io.s3imagetovideo.config.ApiConfig;
 import io.s3imagetovideo.config.PollConfig;
 import io.s3imagetovideo.config.SubmitConfig;

@@ -1,4 +1,4 @@
-package io.s3imagetovideo.api;
+package io.s3imagetovideo.config;
 
 import java.util.Arrays;
 import java.util.Locale;

@@ -1,4 +1,4 @@
-package io.s3imagetovideo.api;
+package io.s3imagetovideo.time;
 
 import java.time.Duration;
 

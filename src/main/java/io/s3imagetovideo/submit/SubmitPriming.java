@@ -2,6 +2,7 @@ package io.s3imagetovideo.submit;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.s3imagetovideo.config.SubmitConfig;
+import io.s3imagetovideo.layout.BucketLayout;
 import io.s3imagetovideo.priming.Priming.Request;
 import io.s3imagetovideo.priming.Priming.Response;
 import io.s3imagetovideo.priming.Priming;
@@ -14,7 +15,8 @@ import java.util.Base64;
  * SnapStart priming for the submit function: one whole submission of an image and its prompt file,
  * through the function's own {@link SubmitService}, {@code java.net.http} client and Jackson mapper,
  * against the loopback server of {@link Priming} (list, record read, both downloads, the claim, the
- * multipart POST, the record write, the SQS message, the Secrets Manager key).
+ * multipart POST, the record write, the SQS message, the Secrets Manager key; with the settings' spend
+ * cap its ledger, and with presigned links the fitted image's copy).
  */
 final class SubmitPriming {
 
@@ -22,6 +24,7 @@ final class SubmitPriming {
     static final String IMAGE = "priming/scene.png";
     static final String SIDECAR = "priming/scene.prompt.json";
     static final String RECORD = "priming/scene.video.json";
+    static final String LEDGERS = "/" + BUCKET + "/" + BucketLayout.INTERNAL_PREFIX + "ledger/";
     /** A 1x1 PNG: the smallest input the image checks accept. */
     static final byte[] PNG = Base64.getDecoder().decode(
             "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAIAAACQd1PeAAAADElEQVR4nGNgYGAAAAAEAAH2FzhVAAAAAElFTkSuQmCC");
@@ -72,10 +75,12 @@ final class SubmitPriming {
         if (r.method().equals("GET") && path.equals("/" + BUCKET + "/" + SIDECAR)) {
             return Response.of(200, "application/json", PROMPT).with("ETag", "\"p1\"");
         }
-        if (r.method().equals("GET") && path.equals("/" + BUCKET + "/" + RECORD)) {
+        // The record, and with a spend cap the day's ledger: neither exists yet.
+        if (r.method().equals("GET") && (path.equals("/" + BUCKET + "/" + RECORD) || path.startsWith(LEDGERS))) {
             return Priming.noSuchKey();
         }
-        if (r.method().equals("PUT") && path.equals("/" + BUCKET + "/" + RECORD)) {
+        // The record, the ledger, and with VIDEO_IMAGE_SEND_AS=presigned_url the fitted image's copy.
+        if (r.method().equals("PUT") && path.startsWith("/" + BUCKET + "/")) {
             return Response.of(200, "application/xml", new byte[0]).with("ETag", "\"r" + System.nanoTime() + "\"");
         }
         return Response.of(400, "text/plain", "not part of the rehearsal: " + r.method() + " " + path);

@@ -23,6 +23,8 @@ import software.amazon.awssdk.http.SdkHttpClient;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.S3Configuration;
+import software.amazon.awssdk.services.s3.presigner.S3Presigner;
 import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
 import software.amazon.awssdk.services.sqs.SqsClient;
 
@@ -52,10 +54,10 @@ public final class DependencyFactory {
      * {@code AWS_ENDPOINT_URL}, else the region's).
      */
     public static ObjectLinks presignedLinks(Env env) {
-        var builder = software.amazon.awssdk.services.s3.presigner.S3Presigner.builder();
+        var builder = S3Presigner.builder();
         env.optional("AWS_ENDPOINT_URL_S3").or(() -> env.optional("AWS_ENDPOINT_URL")).ifPresent(endpoint -> builder
                 .endpointOverride(URI.create(endpoint))
-                .serviceConfiguration(software.amazon.awssdk.services.s3.S3Configuration.builder()
+                .serviceConfiguration(S3Configuration.builder()
                         .pathStyleAccessEnabled(true).build()));
         region(env).ifPresent(builder::region);
         lambdaCredentials(env).ifPresent(builder::credentialsProvider);
@@ -63,9 +65,12 @@ public final class DependencyFactory {
     }
 
     /** Dependencies whose AWS clients talk to a loopback server; closing it closes them. */
-    public record Loopback(Dependencies dependencies, SdkHttpClient awsHttp) implements AutoCloseable {
+    public record Loopback(Dependencies dependencies, SdkHttpClient awsHttp, Optional<S3Presigner> presigner)
+            implements AutoCloseable {
         @Override
         public void close() {
+            dependencies.http().close();
+            presigner.ifPresent(S3Presigner::close);
             dependencies.s3().close();
             dependencies.sqs().ifPresent(SqsClient::close);
             if (dependencies.keys() instanceof AutoCloseable keys) {
@@ -83,20 +88,24 @@ public final class DependencyFactory {
      * The same dependencies with every AWS client (and the key's secret) on {@code endpoint}, a loopback
      * server that speaks TLS as {@code tls} says, with made-up credentials: for a rehearsal that must
      * touch no account. The API client is one of the same kind as the real one, trusting the loopback
-     * server only.
+     * server only. Where the real function presigns links, so does the rehearsal, with the made-up
+     * credentials and for the loopback server.
      */
     public static Loopback onLoopback(Dependencies real, URI endpoint, io.s3imagetovideo.priming.LoopbackTls tls) {
         SdkHttpClient awsHttp = UrlConnectionHttpClient.builder().tlsTrustManagersProvider(tls::trustManagers).build();
         java.net.http.HttpClient api = ApiTransport.newHttpClient(java.time.Duration.ofSeconds(5), tls.clientContext());
         var secrets = SecretsManagerClient.builder().httpClient(awsHttp).endpointOverride(endpoint)
                 .region(Region.US_EAST_1).credentialsProvider(LOOPBACK_CREDENTIALS).build();
+        Optional<S3Presigner> presigner = real.links().map(links -> S3Presigner.builder().endpointOverride(endpoint)
+                .serviceConfiguration(S3Configuration.builder().pathStyleAccessEnabled(true).build())
+                .region(Region.US_EAST_1).credentialsProvider(LOOPBACK_CREDENTIALS).build());
         return new Loopback(new Dependencies(
                 S3Client.builder().httpClient(awsHttp).endpointOverride(endpoint).forcePathStyle(true)
                         .region(Region.US_EAST_1).credentialsProvider(LOOPBACK_CREDENTIALS).build(),
                 Optional.of(SqsClient.builder().httpClient(awsHttp).endpointOverride(endpoint)
                         .region(Region.US_EAST_1).credentialsProvider(LOOPBACK_CREDENTIALS).build()),
                 api, new SecretsManagerApiKeySource(secrets, "priming", real.mapper()), real.mapper(),
-                real.clock(), real.sleeper(), real.random()), awsHttp);
+                real.clock(), real.sleeper(), real.random(), presigner.map(ObjectLinks::of)), awsHttp, presigner);
     }
 
     private static final StaticCredentialsProvider LOOPBACK_CREDENTIALS =

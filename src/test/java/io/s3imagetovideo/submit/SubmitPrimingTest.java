@@ -9,6 +9,7 @@ import io.s3imagetovideo.time.Sleeper;
 import io.s3imagetovideo.config.Secret;
 import io.s3imagetovideo.config.SubmitConfig;
 import io.s3imagetovideo.priming.Priming;
+import io.s3imagetovideo.storage.ObjectLinks;
 import io.s3imagetovideo.wiring.Dependencies;
 import java.security.SecureRandom;
 import java.time.Clock;
@@ -47,5 +48,35 @@ class SubmitPrimingTest {
         assertThat(outcome.jobId()).contains("video_priming");
         // secret, list, record, prompt, image, claim, POST, record, SQS
         assertThat(requests).isEqualTo(9);
+    }
+
+    @Test
+    void rehearsesTheSpendCapAndAPresignedImageToo() throws Exception {
+        // Given the template's daily cap and a host that takes the image as a presigned link
+        SubmitConfig config = SubmitConfig.fromEnv(Map.of("VIDEO_API_KEY_SECRET_ARN",
+                "arn:aws:secretsmanager:us-east-1:1:secret:k", "POLL_QUEUE_URL",
+                "https://sqs.us-east-1.amazonaws.com/1/poll", "VIDEO_API_BASE_URL", "http://127.0.0.1:9",
+                "MAX_JOBS_PER_DAY", "100", "VIDEO_IMAGE_FIELD", "image", "VIDEO_IMAGE_SEND_AS", "presigned_url"));
+        // The real links would be signed with the function's credentials: the rehearsal must sign its own.
+        ObjectLinks realLinks = (bucket, key, validFor) -> {
+            throw new AssertionError("the rehearsal used the real presigner");
+        };
+        var real = new Dependencies(null, Optional.empty(), ApiTransport.newHttpClient(Duration.ofSeconds(5)),
+                ApiKeySource.fixed(new Secret("unused")), new ObjectMapper(), Clock.systemUTC(), Sleeper.SYSTEM,
+                new SecureRandom()).withLinks(realLinks);
+
+        // When the rehearsal runs against the loopback server
+        SubmitOutcome outcome;
+        int requests;
+        try (Priming.Server server = Priming.Server.start()) {
+            outcome = SubmitPriming.rehearse(config, real, server);
+            requests = server.requests();
+        }
+
+        // Then it went the whole way, ledger and the image's copy included
+        assertThat(outcome.action()).isEqualTo(SubmitOutcome.Action.SUBMITTED);
+        assertThat(outcome.jobId()).contains("video_priming");
+        // the nine of a plain submission, the ledger's read and write, the fitted image's copy
+        assertThat(requests).isEqualTo(12);
     }
 }

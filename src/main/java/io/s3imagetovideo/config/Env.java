@@ -51,26 +51,35 @@ public record Env(Map<String, String> variables) {
             URI uri = new URI(raw);
             String scheme = uri.getScheme();
             if (scheme == null || !(scheme.equals("https") || scheme.equals("http")) || uri.getHost() == null) {
-                throw new ConfigException(name + " must be an http(s) URL such as " + fallback + ", got '" + raw + "'");
+                throw new ConfigException(name + " must be an http(s) URL such as " + fallback + ", got " + shown(raw));
             }
             if (uri.getRawUserInfo() != null) {
-                // Not echoed: user information in a URL is a password more often than not.
                 throw new ConfigException(name + " must not carry user information (user:password@);"
                         + " the API key comes from VIDEO_API_KEY_SECRET_ARN or VIDEO_API_KEY");
             }
             if (uri.getQuery() != null || uri.getFragment() != null) {
-                throw new ConfigException(name + " must not carry a query or fragment, got '" + raw + "'");
+                throw new ConfigException(name + " must not carry a query or fragment, got " + shown(raw));
             }
             if (scheme.equals("http") && !isLoopback(uri.getHost())) {
                 // Every request carries the bearer key: over plain http anyone on the path could read it.
                 throw new ConfigException(name + " must be an https URL: http is allowed only for localhost,"
                         + " 127.0.0.0/8 and ::1 (local test servers), because every request carries the API key;"
-                        + " got '" + raw + "'");
+                        + " got " + shown(raw));
             }
             return uri;
         } catch (URISyntaxException e) {
-            throw new ConfigException(name + " is not a valid URL: '" + raw + "'");
+            throw new ConfigException(name + " is not a valid URL: " + shown(raw));
         }
+    }
+
+    /**
+     * A URL as an error message may show it: not at all when it could hold a secret, as user information
+     * (a password more often than not, also where the URL is too broken to parse it) or a query
+     * ({@code ?api_key=...}) can.
+     */
+    private static String shown(String raw) {
+        return raw.contains("@") || raw.contains("?") || raw.contains("#") ? "a value not shown here (it may hold a secret)"
+                : "'" + raw + "'";
     }
 
     /**

@@ -11,6 +11,7 @@ import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** The settings of both functions ({@link SubmitConfig}, {@link PollConfig}), read from the environment. */
 class ConfigTest {
@@ -180,6 +181,21 @@ class ConfigTest {
         ApiConfig config = SubmitConfig.fromEnv(Map.of("VIDEO_API_BASE_URL", url)).api();
 
         assertThat(config.baseUrl()).isEqualTo(URI.create(url));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {
+            "me:sk-pass-93b1@api.example.com",
+            "https://me:sk-pass-93b1@bad_host",
+            "https://api.example.com/v1?api_key=sk-pass-93b1",
+            "http://api.example.com/#sk-pass-93b1",
+            "https://api.example.com/ x?sk-pass-93b1",
+    })
+    void refusesABaseUrlThatCouldHoldASecretWithoutEchoingIt(String url) {
+        assertThatThrownBy(() -> startBoth(Map.of("VIDEO_API_BASE_URL", url)))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("VIDEO_API_BASE_URL")
+                .hasMessageNotContaining("sk-pass-93b1");
     }
 
     @Test

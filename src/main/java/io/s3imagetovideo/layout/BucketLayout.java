@@ -66,11 +66,13 @@ public final class BucketLayout {
         return imageExtensionOf(key).flatMap(ext -> member(key, key.length() - ext.length(), Role.IMAGE));
     }
 
-    /** True when {@code key} is an image of exactly this upload (same {@code <p>/<name>}, any case of extension). */
+    /**
+     * True when {@code key} is an image of exactly this upload (same {@code <p>/<name>}, any case of
+     * extension), by the same rules as {@link #classify}: a saved thumbnail is never one, even of an
+     * upload whose name ends in {@code .thumbnail}.
+     */
     public static boolean isImageOf(UploadName upload, String key) {
-        String base = upload.base();
-        return key.startsWith(base)
-                && IMAGE_EXTENSIONS.contains(key.substring(base.length()).toLowerCase(Locale.ROOT));
+        return classify(key).filter(m -> m.role() == Role.IMAGE && m.upload().equals(upload)).isPresent();
     }
 
     private static Optional<String> imageExtensionOf(String key) {

@@ -172,6 +172,17 @@ class BucketLayoutTest {
     }
 
     @Test
+    void aSavedThumbnailIsNoImageOfAnUploadNamedLikeIt() {
+        // in/cat.thumbnail.prompt.json names the upload "in/cat.thumbnail"; the poll function's thumbnail
+        // of in/cat must not become its image.
+        UploadName upload = UploadName.of("in/cat.thumbnail");
+
+        assertThat(BucketLayout.isImageOf(upload, "in/cat.thumbnail.png")).isFalse();
+        assertThat(BucketLayout.isImageOf(upload, "in/cat.thumbnail.jpg")).isFalse();
+        assertThat(BucketLayout.isImageOf(upload, "in/cat.thumbnail.webp")).isFalse();
+    }
+
+    @Test
     void imageOfUploadWithoutPrefixDoesNotMatchPrefixedKey() {
         UploadName upload = UploadName.of("cat");
 

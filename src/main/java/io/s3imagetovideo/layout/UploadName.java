@@ -1,6 +1,7 @@
 package io.s3imagetovideo.layout;
 
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * The {@code <p>/<name>} that ties an image, its prompt sidecar, the job record and the video
@@ -24,6 +25,15 @@ public record UploadName(String prefix, String name) {
     public static UploadName of(String base) {
         int slash = base.lastIndexOf('/');
         return new UploadName(base.substring(0, slash + 1), base.substring(slash + 1));
+    }
+
+    /** The upload whose job record {@code key} is, or empty when it is no record key (or names no upload). */
+    public static Optional<UploadName> ofRecordKey(String key) {
+        if (!key.endsWith(RECORD_SUFFIX)) {
+            return Optional.empty();
+        }
+        String base = key.substring(0, key.length() - RECORD_SUFFIX.length());
+        return base.isEmpty() || base.endsWith("/") ? Optional.empty() : Optional.of(of(base));
     }
 
     /** {@code <p>/<name>}: every key of this upload starts with it. */

@@ -85,11 +85,11 @@ public final class PollService {
 
     /** Looks at the job once and moves its record on. */
     public PollOutcome check(StatusCheck check, Instant deadline) {
-        if (!check.recordKey().endsWith(UploadName.RECORD_SUFFIX)) {
+        Optional<UploadName> named = UploadName.ofRecordKey(check.recordKey());
+        if (named.isEmpty()) {
             return log(check, PollOutcome.dropped(Optional.empty(), "not_a_job_record"), 0);
         }
-        UploadName upload = UploadName.of(check.recordKey().substring(0,
-                check.recordKey().length() - UploadName.RECORD_SUFFIX.length()));
+        UploadName upload = named.get();
         ApiResult<ObjectNode> answer = null;
         for (int round = 1; round <= MAX_ROUNDS; round++) {
             Optional<StoredRecord> stored = records.read(check.bucket(), check.recordKey());

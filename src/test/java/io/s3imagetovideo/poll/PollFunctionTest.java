@@ -455,10 +455,13 @@ class PollFunctionTest {
         SQSBatchResponse missingJob = h.poll(SqsEvents.ofBody("{\"bucket\":\"" + h.bucket + "\",\"record\":\"a.video.json\"}"));
         SQSBatchResponse notARecord = h.poll(SqsEvents.ofBody(
                 new StatusCheck(h.bucket, "in/scene.png", JOB_ID, 1).toJson(h.mapper).toString()));
+        SQSBatchResponse namelessRecord = h.poll(SqsEvents.ofBody(
+                new StatusCheck(h.bucket, "in/.video.json", JOB_ID, 1).toJson(h.mapper).toString()));
 
         assertThat(response.getBatchItemFailures()).isEmpty();
         assertThat(missingJob.getBatchItemFailures()).isEmpty();
         assertThat(notARecord.getBatchItemFailures()).isEmpty();
+        assertThat(namelessRecord.getBatchItemFailures()).isEmpty();
         assertThat(h.keys()).isEmpty();
         h.api.verify(0, anyRequestedFor(anyUrl()));
     }

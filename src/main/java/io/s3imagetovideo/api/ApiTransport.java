@@ -23,8 +23,6 @@ import java.util.Objects;
  */
 public final class ApiTransport {
 
-    /** Time to open a TCP/TLS connection; the API host is either reachable quickly or not at all. */
-    public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(10);
     /** An attempt that cannot get at least this long before the deadline is not started. */
     public static final Duration MIN_ATTEMPT_TIME = Duration.ofSeconds(1);
     /** How much of an error's streamed body is read to describe it; the rest is not wanted. */

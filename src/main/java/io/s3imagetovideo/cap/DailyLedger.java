@@ -49,10 +49,6 @@ public final class DailyLedger {
         this.random = random;
     }
 
-    public SpendCap cap() {
-        return cap;
-    }
-
     /** What taking a share came to. */
     public sealed interface Share {
         /** Taken (or already held by this upload): it counts against {@code day}. */

@@ -6,8 +6,6 @@ package io.s3imagetovideo.cap;
  */
 public record SpendCap(int maxJobs, long maxVideoSeconds) {
 
-    public static final SpendCap NONE = new SpendCap(0, 0);
-
     public boolean isOff() {
         return maxJobs == 0 && maxVideoSeconds == 0;
     }

@@ -10,9 +10,6 @@ import java.util.Optional;
  */
 public record ImageTransport(String field, SendAs sendAs) {
 
-    /** OpenAI's way: a file part {@code input_reference}. */
-    public static final ImageTransport OPENAI = new ImageTransport("input_reference", SendAs.FILE);
-
     public enum SendAs {
         /** A multipart file part with a file name and the image's type. */
         FILE,

@@ -70,9 +70,4 @@ public record SubmitConfig(
         return new SubmitConfig(api, defaults, image, maxImageBytes, maxImagePixels, cap, maxWait, submissionQueueUrl,
                 Optional.of(url), pollInitialDelaySeconds);
     }
-
-    public SubmitConfig withSubmissionQueueUrl(String url) {
-        return new SubmitConfig(api, defaults, image, maxImageBytes, maxImagePixels, cap, maxWait, Optional.of(url),
-                pollQueueUrl, pollInitialDelaySeconds);
-    }
 }

@@ -115,7 +115,7 @@ public record JobRecord(
 
     /** Names the components a state has; everything not named is absent. */
     public static final class Builder {
-        private Status status;
+        private final Status status;
         private final Source source;
         private Instant updatedAt;
         private Optional<String> apiStatus = Optional.empty();
@@ -135,11 +135,6 @@ public record JobRecord(
             this.status = status;
             this.source = source;
             this.updatedAt = updatedAt;
-        }
-
-        public Builder status(Status value) {
-            status = value;
-            return this;
         }
 
         public Builder updatedAt(Instant value) {

@@ -37,9 +37,4 @@ public enum Status {
     public boolean isTerminal() {
         return this == COMPLETED || this == FAILED || this == EXPIRED || this == REJECTED;
     }
-
-    /** The host has a job that is still running. */
-    public boolean isRunning() {
-        return this == QUEUED || this == IN_PROGRESS;
-    }
 }

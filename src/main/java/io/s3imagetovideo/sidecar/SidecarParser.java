@@ -73,11 +73,7 @@ public final class SidecarParser {
      * A request to send, and how its image is to be brought to {@code request.size()}. {@code remix}: the
      * new prompt is for the upload's last completed video, not for a new one from the image.
      */
-    public record Valid(VideoRequest request, ImageFit fit, boolean remix) implements Result {
-        public Valid(VideoRequest request, ImageFit fit) {
-            this(request, fit, false);
-        }
-    }
+    public record Valid(VideoRequest request, ImageFit fit, boolean remix) implements Result {}
 
     public record Invalid(List<SidecarProblem> problems) implements Result {
         public Invalid {

@@ -42,11 +42,6 @@ public record VideoSize(int width, int height) {
         return w <= MAX_SIDE && h <= MAX_SIDE ? Optional.of(new VideoSize(w, h)) : Optional.empty();
     }
 
-    /** The values of OpenAI's sizes, for messages. */
-    public static List<String> allowedValues() {
-        return OPENAI_SIZES.stream().map(VideoSize::value).toList();
-    }
-
     /** All four of OpenAI's sizes, for tests that go through each. */
     public static List<VideoSize> values() {
         return OPENAI_SIZES;

@@ -27,7 +27,6 @@ public final class EventSourceMapping {
     private final LambdaRuntimeProcess function;
     private final int batchSize;
     private final AtomicInteger received = new AtomicInteger();
-    private final AtomicInteger invocations = new AtomicInteger();
     private final AtomicInteger failedInvocations = new AtomicInteger();
 
     public EventSourceMapping(SqsClient sqs, String queueUrl, LambdaRuntimeProcess function, int batchSize) {
@@ -45,7 +44,6 @@ public final class EventSourceMapping {
             return 0;
         }
         received.addAndGet(messages.size());
-        invocations.incrementAndGet();
         String result = function.invoke(SqsEvents.json(messages));
         Set<String> failed = failedIds(result, messages);
         for (Message m : messages) {
@@ -58,10 +56,6 @@ public final class EventSourceMapping {
 
     public int received() {
         return received.get();
-    }
-
-    public int invocations() {
-        return invocations.get();
     }
 
     public int failedInvocations() {

@@ -8,7 +8,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 
@@ -93,13 +92,5 @@ public final class Events {
                 .replace("\"size\":68", "\"size\":" + size)
                 .replace("8b1a9953c4611296a827abf8c47804d7", etag == null ? ""
                         : io.s3imagetovideo.storage.ETags.normalize(etag));
-    }
-
-    public static String read(String fileName) {
-        try {
-            return Files.readString(DIR.resolve(fileName));
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
     }
 }

@@ -50,8 +50,6 @@ public final class PollService {
     static final Duration DOWNLOAD_SAFETY_MARGIN = Duration.ofSeconds(10);
     /** Re-reads after losing a conditional write before giving the message back to the queue. */
     private static final int MAX_ROUNDS = 3;
-    /** Job timestamps above this are milliseconds: seconds reach it only in the year 5138. */
-    private static final long MILLISECONDS_THRESHOLD = 100_000_000_000L;
 
     private final RecordStore records;
     private final VideoJobs jobs;
@@ -296,15 +294,7 @@ public final class PollService {
 
     /** When the job was submitted: our {@code submitted_at}, else the host's {@code created_at}. */
     private static Optional<Instant> submittedAt(JobRecord record) {
-        if (record.submittedAt().isPresent()) {
-            return record.submittedAt();
-        }
-        JsonNode created = record.job().path("created_at");
-        if (created.canConvertToLong() && created.asLong() > 0) {
-            long value = created.asLong();
-            return Optional.of(value > MILLISECONDS_THRESHOLD ? Instant.ofEpochMilli(value) : Instant.ofEpochSecond(value));
-        }
-        return Optional.empty();
+        return record.submittedAt().or(() -> PollSchedule.createdAt(record.job()));
     }
 
     private String expiredMessage(JobRecord record, String lastState) {

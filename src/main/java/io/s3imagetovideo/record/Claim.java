@@ -2,7 +2,6 @@ package io.s3imagetovideo.record;
 
 import java.time.Duration;
 import java.time.Instant;
-import java.time.temporal.ChronoUnit;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
@@ -31,9 +30,8 @@ public record Claim(Instant expiresAt, String token, boolean released, Optional<
 
     /** Held until {@code expiresAt}, rounded up to the whole second that the record writes. */
     public static Claim until(Instant expiresAt) {
-        Instant whole = expiresAt.truncatedTo(ChronoUnit.SECONDS);
-        return new Claim(whole.equals(expiresAt) ? whole : whole.plusSeconds(1), UUID.randomUUID().toString(), false,
-                Optional.empty(), Optional.empty());
+        return new Claim(RecordJson.wholeSecondUp(expiresAt), UUID.randomUUID().toString(), false, Optional.empty(),
+                Optional.empty());
     }
 
     /** The same claim, for an upload that has waited for a busy host since {@code since}. */

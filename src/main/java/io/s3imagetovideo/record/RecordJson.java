@@ -42,6 +42,12 @@ public final class RecordJson {
         return instant.truncatedTo(ChronoUnit.SECONDS).toString();
     }
 
+    /** The first whole second at or after {@code instant}: a moment the record can write without moving it earlier. */
+    public static Instant wholeSecondUp(Instant instant) {
+        Instant whole = instant.truncatedTo(ChronoUnit.SECONDS);
+        return whole.equals(instant) ? whole : whole.plusSeconds(1);
+    }
+
     public ObjectNode write(JobRecord r) {
         ObjectNode node = mapper.createObjectNode();
         node.put("status", r.status().word());

@@ -15,6 +15,7 @@ import io.s3imagetovideo.queue.StatusChecks;
 import io.s3imagetovideo.storage.ETags;
 import io.s3imagetovideo.record.HostStatus;
 import io.s3imagetovideo.record.JobRecord;
+import io.s3imagetovideo.record.RecordJson;
 import io.s3imagetovideo.record.RecordStore;
 import io.s3imagetovideo.record.RequestSummary;
 import io.s3imagetovideo.record.Source;
@@ -249,28 +250,25 @@ public final class SubmitService {
         Instant now = clock.instant();
         return switch (created) {
             case ApiResult.Ok<ObjectNode> ok -> recordJob(bucket, upload, claim, claimEtag, ok.value(), now);
-            case ApiResult.Failed<ObjectNode> failed -> switch (failed.error()) {
-                case ApiError.Busy busy -> {
-                    // No job was made: the share goes back, and is taken again at the next try.
-                    ledger.giveBack(bucket, uploadId, share.day());
-                    yield waitForHost(bucket, upload, claim, claimEtag, busy, now);
-                }
-                case ApiError error when error.isTransient() -> {
-                    // docs/contract.md, "Spend cap": a released claim gives its share back; the redelivery
-                    // takes it again (the same upload holds one share at most).
-                    ledger.giveBack(bucket, uploadId, share.day());
-                    yield release(bucket, upload, claim, claimEtag, error.code(), error.message(), error.httpStatus());
-                }
-                case ApiError error -> {
-                    ledger.giveBack(bucket, uploadId, share.day());
-                    String message = claim.remixedFrom().isPresent()
-                            ? "The video API did not remix job " + claim.remixedFrom().get() + ": " + error.message()
-                                    + " To make a new video from the image instead, remove \"remix\" from the prompt file."
-                            : error.message();
-                    yield settle(bucket, upload, claimEtag, Transitions.refused(claim, error.code(), message,
-                            error.httpStatus(), now), SubmitOutcome.of(Action.FAILED, Status.FAILED));
-                }
-            };
+            case ApiResult.Failed<ObjectNode> failed -> {
+                // No job was made, so the share goes back (docs/contract.md, "Spend cap": a refusal or a
+                // released claim gives it back); a busy host's or a redelivery's next try takes it again,
+                // and the same upload holds one share at most.
+                ledger.giveBack(bucket, uploadId, share.day());
+                yield switch (failed.error()) {
+                    case ApiError.Busy busy -> waitForHost(bucket, upload, claim, claimEtag, busy, now);
+                    case ApiError error when error.isTransient() ->
+                            release(bucket, upload, claim, claimEtag, error.code(), error.message(), error.httpStatus());
+                    case ApiError error -> {
+                        String message = claim.remixedFrom().isPresent()
+                                ? "The video API did not remix job " + claim.remixedFrom().get() + ": " + error.message()
+                                        + " To make a new video from the image instead, remove \"remix\" from the prompt file."
+                                : error.message();
+                        yield settle(bucket, upload, claimEtag, Transitions.refused(claim, error.code(), message,
+                                error.httpStatus(), now), SubmitOutcome.of(Action.FAILED, Status.FAILED));
+                    }
+                };
+            }
         };
     }
 
@@ -283,8 +281,7 @@ public final class SubmitService {
         Instant since = claim.claim().flatMap(c -> c.waitingSince()).orElse(now);
         Duration waited = Duration.between(since, now);
         // Whole seconds, as the record writes them: the record and the sent-back message name the same moment.
-        Instant nextTry = now.plus(RetryPolicy.whileBusy(busy.retryAfter(), waited, random))
-                .plusMillis(999).truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
+        Instant nextTry = RecordJson.wholeSecondUp(now.plus(RetryPolicy.whileBusy(busy.retryAfter(), waited, random)));
         if (Duration.between(since, nextTry).compareTo(maxWait) > 0) {
             String message = "The video host stayed busy for " + waited.toSeconds() + " seconds, longer than this upload"
                     + " may wait (SUBMIT_MAX_WAIT_SECONDS " + maxWait.toSeconds() + "). Its last answer: "

@@ -58,31 +58,31 @@ public final class ConditionalObjects {
             int status = e.statusCode();
             // 412: the precondition failed; 409: a concurrent conditional write; 404: If-Match on a deleted object.
             if (status == 412 || status == 409 || (status == 404 && expectedEtag.isPresent())) {
-                return settle(bucket, key, body, expectedEtag, status);
+                return settle(bucket, key, body, status);
             }
             throw e;
         } catch (SdkClientException e) {
-            Write settled = settle(bucket, key, body, expectedEtag, 412);
-            boolean untouched = settled instanceof Write.LostRace && stillAsExpected(bucket, key, expectedEtag);
-            if (untouched) {
+            // One read decides what happened, from one version of the object.
+            Optional<Stored> now = read(bucket, key);
+            if (holds(now, body)) {
+                return new Write.Written(now.get().etag());
+            }
+            Optional<String> etag = now.map(Stored::etag);
+            if (expectedEtag.map(expected -> etag.equals(Optional.of(expected))).orElse(etag.isEmpty())) {
                 // Nothing was written and nothing else happened: a plain transport failure, for the caller to retry.
                 throw e;
             }
-            return settled;
+            return new Write.LostRace(412);
         }
     }
 
     /** Written when the object holds exactly {@code body} now (our own earlier attempt), else a lost race. */
-    private Write settle(String bucket, String key, byte[] body, Optional<String> expectedEtag, int status) {
+    private Write settle(String bucket, String key, byte[] body, int status) {
         Optional<Stored> now = read(bucket, key);
-        if (now.isPresent() && (Arrays.equals(now.get().bytes(), body) || sameContent.test(now.get().bytes(), body))) {
-            return new Write.Written(now.get().etag());
-        }
-        return new Write.LostRace(status);
+        return holds(now, body) ? new Write.Written(now.get().etag()) : new Write.LostRace(status);
     }
 
-    private boolean stillAsExpected(String bucket, String key, Optional<String> expectedEtag) {
-        Optional<String> etag = read(bucket, key).map(Stored::etag);
-        return expectedEtag.map(e -> etag.equals(Optional.of(e))).orElse(etag.isEmpty());
+    private boolean holds(Optional<Stored> now, byte[] body) {
+        return now.isPresent() && (Arrays.equals(now.get().bytes(), body) || sameContent.test(now.get().bytes(), body));
     }
 }

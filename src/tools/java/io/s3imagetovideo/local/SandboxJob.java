@@ -1,6 +1,8 @@
 package io.s3imagetovideo.local;
 
 import java.awt.image.BufferedImage;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Optional;
 import java.util.regex.Matcher;
@@ -43,10 +45,18 @@ final class SandboxJob {
         this.fails = prompt != null && FAIL.matcher(prompt).find();
     }
 
-    /** The MP4 of the picture; the same bytes every time it is asked for. */
+    /**
+     * The MP4 of the picture; the same bytes every time it is asked for, and not those of any other job:
+     * the encoding is shared by picture and size, so a trailing {@code free} box (which players skip)
+     * holds this job's id. A test that checks a saved file against what the host served then cannot
+     * pass on a file an earlier job left.
+     */
     synchronized byte[] video() {
         if (mp4 == null) {
-            mp4 = SandboxVideos.video(image, videoSize, this::picture);
+            byte[] encoded = SandboxVideos.video(image, videoSize, this::picture);
+            byte[] mark = id.getBytes(StandardCharsets.UTF_8);
+            mp4 = ByteBuffer.allocate(encoded.length + 8 + mark.length).put(encoded).putInt(8 + mark.length)
+                    .put("free".getBytes(StandardCharsets.US_ASCII)).put(mark).array();
         }
         return mp4;
     }

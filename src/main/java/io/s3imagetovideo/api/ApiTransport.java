@@ -1,5 +1,6 @@
 package io.s3imagetovideo.api;
 
+import io.s3imagetovideo.config.ConfigException;
 import io.s3imagetovideo.config.Secret;
 import io.s3imagetovideo.log.Log;
 import io.s3imagetovideo.log.Metrics;
@@ -14,6 +15,8 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Objects;
+import software.amazon.awssdk.awscore.exception.AwsServiceException;
+import software.amazon.awssdk.core.exception.SdkException;
 
 /**
  * One attempt at a request to the video host over {@code java.net.http}: the deadline turned into a
@@ -114,6 +117,14 @@ public final class ApiTransport {
             Thread.currentThread().interrupt();
             return new Attempt.NoAnswer<>(new ApiError.Unreachable("interrupted",
                     "Interrupted while calling the video API."), exchanges);
+        } catch (ConfigException | SdkException e) {
+            // The key could not be had (an empty or misshapen secret, no access to it): nothing reached the
+            // host, and the caller records why. The SDK's own message is left out, the error code named.
+            String why = e instanceof ConfigException ? e.getMessage()
+                    : "Could not read the secret named by VIDEO_API_KEY_SECRET_ARN: " + (e instanceof AwsServiceException aws
+                            && aws.awsErrorDetails() != null ? aws.awsErrorDetails().errorCode() : e.getClass().getSimpleName())
+                            + ".";
+            return new Attempt.NoAnswer<>(new ApiError.Unreachable("api_key_unavailable", why), exchanges);
         }
     }
 

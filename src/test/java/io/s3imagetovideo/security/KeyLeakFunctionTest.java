@@ -321,10 +321,13 @@ class KeyLeakFunctionTest {
 
         Invocation invocation = uploadPairAndSubmit();
 
-        // Then the message fails, to come again once the secret is fixed, and the log names the setting
+        // Then the message fails, to come again once the secret is fixed, and the log and the record name the setting
         assertThat(invocation.thrown()).isNull();
         assertThat(invocation.failedMessage()).isTrue();
         assertThat(leaks.stdout()).contains("VIDEO_API_KEY_SECRET_ARN");
+        assertThat(record().path("status").asText()).isEqualTo("submitting");
+        assertThat(record().path("error").path("code").asText()).isEqualTo("api_key_unavailable");
+        assertThat(record().path("error").path("message").asText()).contains("VIDEO_API_KEY_SECRET_ARN");
         api.verify(0, anyRequestedFor(anyUrl()));
         assertNoLeak();
     }

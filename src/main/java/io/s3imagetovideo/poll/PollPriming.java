@@ -9,6 +9,7 @@ import io.s3imagetovideo.queue.StatusCheck;
 import io.s3imagetovideo.wiring.Dependencies;
 import io.s3imagetovideo.wiring.DependencyFactory;
 import java.time.Instant;
+import java.util.Optional;
 
 /**
  * SnapStart priming for the poll function: one status check of a job that has just completed,
@@ -49,13 +50,9 @@ final class PollPriming {
     }
 
     private static Response answer(Request r, String record, ObjectMapper mapper) throws Exception {
-        String target = r.header("x-amz-target");
-        if (target != null && target.endsWith("GetSecretValue")) {
-            return Response.of(200, "application/x-amz-json-1.1",
-                    "{\"ARN\":\"priming\",\"Name\":\"priming\",\"SecretString\":\"sk-priming-not-a-real-key\"}");
-        }
-        if (target != null && target.endsWith("SendMessage")) {
-            return Response.of(200, "application/x-amz-json-1.0", Priming.sqsSent(r.body(), mapper));
+        Optional<Response> aws = Priming.secretOrMessageSent(r, mapper);
+        if (aws.isPresent()) {
+            return aws.get();
         }
         String path = r.path();
         if (r.method().equals("GET") && path.endsWith("/v1/videos/" + JOB)) {

@@ -16,6 +16,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.crac.Context;
@@ -83,8 +84,24 @@ public final class Priming {
                 + "<Code>NoSuchKey</Code><Message>The specified key does not exist.</Message></Error>");
     }
 
+    /**
+     * The answers both rehearsals need from AWS's JSON services: the key from Secrets Manager (a made-up
+     * one) and SQS's receipt for a sent message; empty for any other request.
+     */
+    public static Optional<Response> secretOrMessageSent(Request r, ObjectMapper mapper) throws Exception {
+        String target = r.header("x-amz-target");
+        if (target != null && target.endsWith("GetSecretValue")) {
+            return Optional.of(Response.of(200, "application/x-amz-json-1.1",
+                    "{\"ARN\":\"priming\",\"Name\":\"priming\",\"SecretString\":\"sk-priming-not-a-real-key\"}"));
+        }
+        if (target != null && target.endsWith("SendMessage")) {
+            return Optional.of(Response.of(200, "application/x-amz-json-1.0", sqsSent(r.body(), mapper)));
+        }
+        return Optional.empty();
+    }
+
     /** SQS's answer to SendMessage, with the MD5 of the body that the SDK checks against what it sent. */
-    public static String sqsSent(byte[] request, ObjectMapper mapper) throws Exception {
+    static String sqsSent(byte[] request, ObjectMapper mapper) throws Exception {
         String body = mapper.readTree(request).path("MessageBody").asText();
         String md5 = HexFormat.of().formatHex(MessageDigest.getInstance("MD5")
                 .digest(body.getBytes(StandardCharsets.UTF_8)));

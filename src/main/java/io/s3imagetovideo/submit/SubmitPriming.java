@@ -10,6 +10,7 @@ import io.s3imagetovideo.wiring.Dependencies;
 import io.s3imagetovideo.wiring.DependencyFactory;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
+import java.util.Optional;
 
 /**
  * SnapStart priming for the submit function: one whole submission of an image and its prompt file,
@@ -48,13 +49,9 @@ final class SubmitPriming {
     }
 
     private static Response answer(Request r, ObjectMapper mapper) throws Exception {
-        String target = r.header("x-amz-target");
-        if (target != null && target.endsWith("GetSecretValue")) {
-            return Response.of(200, "application/x-amz-json-1.1",
-                    "{\"ARN\":\"priming\",\"Name\":\"priming\",\"SecretString\":\"sk-priming-not-a-real-key\"}");
-        }
-        if (target != null && target.endsWith("SendMessage")) {
-            return Response.of(200, "application/x-amz-json-1.0", Priming.sqsSent(r.body(), mapper));
+        Optional<Response> aws = Priming.secretOrMessageSent(r, mapper);
+        if (aws.isPresent()) {
+            return aws.get();
         }
         if (r.method().equals("POST") && r.path().endsWith("/v1/videos")) {
             return Response.of(200, "application/json", "{\"id\":\"video_priming\",\"object\":\"video\","

@@ -20,6 +20,8 @@ import javax.net.ssl.SSLContext;
 public final class TestPki {
 
     static final String PASSWORD = "changeit";
+    private static final List<String> PASSWORDLESS_PKCS12 = List.of("-J-Dkeystore.pkcs12.certProtectionAlgorithm=NONE",
+            "-J-Dkeystore.pkcs12.macAlgorithm=NONE");
 
     private final Path serverKeyStore;
     private final Path trustStore;
@@ -57,12 +59,15 @@ public final class TestPki {
                 PASSWORD, "-file", dir.resolve("ca.pem").toString());
         keytool(keytool, "-importcert", "-alias", "server", "-keystore", server.toString(), "-storepass", PASSWORD,
                 "-file", dir.resolve("server.pem").toString());
-        // The JDK's CA certificates, and the test CA beside them.
-        keytool(keytool, "-importkeystore", "-srckeystore", Path.of(System.getProperty("java.home"), "lib", "security",
-                "cacerts").toString(), "-srcstorepass", PASSWORD, "-destkeystore", trust.toString(), "-deststoretype",
-                "PKCS12", "-deststorepass", PASSWORD, "-noprompt");
-        keytool(keytool, "-importcert", "-noprompt", "-alias", "s3-image-to-video-benchmark-ca", "-keystore",
-                trust.toString(), "-storepass", PASSWORD, "-file", dir.resolve("ca.pem").toString());
+        // The JDK's CA certificates, and the test CA beside them, in a store made as the JDK makes its own
+        // cacerts since JDK 18 (JDK-8275252): PKCS12 without a password, so neither a MAC nor encrypted
+        // certificates. keytool's defaults would add both, and with them two 10,000-round PBKDF2 runs to
+        // every load that the function's JVM on Lambda does not pay.
+        keytool(keytool, PASSWORDLESS_PKCS12, "-importkeystore", "-srckeystore", Path.of(System.getProperty("java.home"),
+                "lib", "security", "cacerts").toString(), "-srcstorepass", PASSWORD, "-destkeystore", trust.toString(),
+                "-deststoretype", "PKCS12", "-deststorepass", PASSWORD, "-noprompt");
+        keytool(keytool, PASSWORDLESS_PKCS12, "-importcert", "-noprompt", "-alias", "s3-image-to-video-benchmark-ca",
+                "-keystore", trust.toString(), "-storepass", PASSWORD, "-file", dir.resolve("ca.pem").toString());
         return new TestPki(server, trust);
     }
 
@@ -81,12 +86,16 @@ public final class TestPki {
 
     /** The system properties that make a JVM's default TLS trust the test CA (and every public CA). */
     public List<String> jvmTrustFlags() {
-        return List.of("-Djavax.net.ssl.trustStore=" + trustStore.toAbsolutePath(),
-                "-Djavax.net.ssl.trustStorePassword=" + PASSWORD, "-Djavax.net.ssl.trustStoreType=PKCS12");
+        return List.of("-Djavax.net.ssl.trustStore=" + trustStore.toAbsolutePath(), "-Djavax.net.ssl.trustStoreType=PKCS12");
     }
 
     private static void keytool(Path keytool, String... args) throws IOException, InterruptedException {
+        keytool(keytool, List.of(), args);
+    }
+
+    private static void keytool(Path keytool, List<String> options, String... args) throws IOException, InterruptedException {
         List<String> command = new ArrayList<>(List.of(keytool.toString()));
+        command.addAll(options);
         command.addAll(List.of(args));
         Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
         String output = new String(p.getInputStream().readAllBytes());

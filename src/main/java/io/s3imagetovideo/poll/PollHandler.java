@@ -2,16 +2,21 @@ package io.s3imagetovideo.poll;
 
 import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestHandler;
+import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
 import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
 import com.amazonaws.services.lambda.runtime.events.SQSEvent.SQSMessage;
 import com.amazonaws.services.lambda.runtime.events.SQSEvent;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.s3imagetovideo.config.PollConfig;
 import io.s3imagetovideo.lambda.InvocationDeadline;
+import io.s3imagetovideo.lambda.SqsBatchJson;
 import io.s3imagetovideo.log.Log;
 import io.s3imagetovideo.queue.StatusCheck;
 import io.s3imagetovideo.wiring.Dependencies;
 import io.s3imagetovideo.wiring.DependencyFactory;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -23,9 +28,10 @@ import java.util.Optional;
  * The poll function: SQS batches of {@link StatusCheck}s. Thin by design: it parses each message and
  * hands it to {@link PollService}. A check that must come again is reported in
  * {@code batchItemFailures}, so the queue delivers it again (and, after its receive limit, to the
- * dead-letter queue); the other messages of the batch are done with.
+ * dead-letter queue); the other messages of the batch are done with. A typed handler for callers in
+ * Java and a stream handler for Lambda's runtime, which so maps no event.
  */
-public final class PollHandler implements RequestHandler<SQSEvent, SQSBatchResponse> {
+public final class PollHandler implements RequestHandler<SQSEvent, SQSBatchResponse>, RequestStreamHandler {
 
     /** A check is not started with less time than this left; the queue hands it to a later invocation. */
     static final Duration MIN_TIME_TO_START = Duration.ofSeconds(30);
@@ -51,6 +57,18 @@ public final class PollHandler implements RequestHandler<SQSEvent, SQSBatchRespo
         this.clock = dependencies.clock();
     }
 
+    /**
+     * What Lambda's runtime calls: of two {@code handleRequest} methods it takes the one with more
+     * parameters, and a stream handler's event and answer it passes as they are, without its serialiser.
+     * The SQS event's JSON in, the partial batch response's JSON out, read and written as the typed
+     * method below would have them ({@link SqsBatchJson}).
+     */
+    @Override
+    public void handleRequest(InputStream event, OutputStream response, Context context) throws IOException {
+        SqsBatchJson.write(handleRequest(SqsBatchJson.read(event, mapper), context), response, mapper);
+    }
+
+    /** The batch's status checks, each to the service; the checks that must come again are the answer. */
     @Override
     public SQSBatchResponse handleRequest(SQSEvent event, Context context) {
         Log.requestId(context == null ? null : context.getAwsRequestId());

@@ -2,6 +2,7 @@ package io.s3imagetovideo.submit;
 
 import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestHandler;
+import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
 import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
 import com.amazonaws.services.lambda.runtime.events.SQSEvent;
 import io.s3imagetovideo.config.ImageTransport;
@@ -9,12 +10,17 @@ import io.s3imagetovideo.api.RetryPolicy;
 import io.s3imagetovideo.config.Env;
 import io.s3imagetovideo.config.SubmitConfig;
 import io.s3imagetovideo.lambda.InvocationDeadline;
+import io.s3imagetovideo.lambda.SqsBatchJson;
 import io.s3imagetovideo.log.Log;
 import io.s3imagetovideo.queue.SubmissionMessages;
 import io.s3imagetovideo.queue.SubmissionQueue;
 import io.s3imagetovideo.queue.UploadEvent;
 import io.s3imagetovideo.wiring.Dependencies;
 import io.s3imagetovideo.wiring.DependencyFactory;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -29,13 +35,15 @@ import java.util.Map;
  * host, the day's cap) is sent back as a new, delayed message, so that waiting never counts as a failed
  * receive; one that must come again for another reason is a batch item failure, kept out of sight a
  * while longer each time, until the queue's bounded receive count moves it to the dead-letter queue.
+ * A typed handler for callers in Java and a stream handler for Lambda's runtime, which so maps no event.
  */
-public final class SubmitHandler implements RequestHandler<SQSEvent, SQSBatchResponse> {
+public final class SubmitHandler implements RequestHandler<SQSEvent, SQSBatchResponse>, RequestStreamHandler {
 
     private final SubmitService service;
     private final SubmissionMessages messages;
     private final SubmissionQueue queue;
     private final Clock clock;
+    private final ObjectMapper mapper;
 
     /** The constructor Lambda calls: clients are built once per container, from the environment. */
     public SubmitHandler() {
@@ -51,6 +59,7 @@ public final class SubmitHandler implements RequestHandler<SQSEvent, SQSBatchRes
         this.messages = new SubmissionMessages(dependencies.mapper());
         this.queue = SubmitFunction.queue(config, dependencies);
         this.clock = dependencies.clock();
+        this.mapper = dependencies.mapper();
     }
 
     /** For tests and local runs: the settings, every client and the clock are given. */
@@ -59,8 +68,21 @@ public final class SubmitHandler implements RequestHandler<SQSEvent, SQSBatchRes
         this.messages = new SubmissionMessages(dependencies.mapper());
         this.queue = SubmitFunction.queue(config, dependencies);
         this.clock = dependencies.clock();
+        this.mapper = dependencies.mapper();
     }
 
+    /**
+     * What Lambda's runtime calls: of two {@code handleRequest} methods it takes the one with more
+     * parameters, and a stream handler's event and answer it passes as they are, without its serialiser.
+     * The SQS event's JSON in, the partial batch response's JSON out, read and written as the typed
+     * method below would have them ({@link SqsBatchJson}).
+     */
+    @Override
+    public void handleRequest(InputStream event, OutputStream response, Context context) throws IOException {
+        SqsBatchJson.write(handleRequest(SqsBatchJson.read(event, mapper), context), response, mapper);
+    }
+
+    /** The batch's uploads, each to the service; the messages that must come again are the answer. */
     @Override
     public SQSBatchResponse handleRequest(SQSEvent event, Context context) {
         Log.requestId(context == null ? null : context.getAwsRequestId());

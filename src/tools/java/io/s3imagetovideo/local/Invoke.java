@@ -1,6 +1,7 @@
 package io.s3imagetovideo.local;
 
 import com.amazonaws.services.lambda.runtime.Context;
+import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
 import com.amazonaws.services.lambda.runtime.events.SQSEvent;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -13,7 +14,10 @@ import io.s3imagetovideo.support.Events;
 import io.s3imagetovideo.support.SqsEvents;
 import io.s3imagetovideo.support.TestContext;
 import io.s3imagetovideo.wiring.DependencyFactory;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -33,7 +37,7 @@ import software.amazon.awssdk.services.s3.S3Client;
  * ./mvnw -q -Pinvoke test-compile exec:java -Dexec.args="poll --bucket my-bucket --key in/scene.video.json"
  * </pre>
  * The handler is built by its public no-argument constructor, from the environment, as Lambda builds
- * it; the event is read by the Lambda runtime's own serializers. {@code --bucket}/{@code --key} make
+ * it; an event file's bytes are handed to it as Lambda hands them over. {@code --bucket}/{@code --key} make
  * the event from the object as it is now: for {@code submit} the notification of its PUT (size and
  * ETag from a HEAD), for {@code poll} the next status check of the record's job.
  */
@@ -59,16 +63,15 @@ public final class Invoke {
         try {
             String result = switch (function) {
                 case "submit" -> {
-                    SQSEvent event = args.length == 2
-                            ? SqsEvents.fromJson(Files.readString(Path.of(args[1])))
-                            : s3Event(args[2], args[4]);
-                    yield json.writeValueAsString(new SubmitHandler().handleRequest(event, context));
+                    SubmitHandler handler = new SubmitHandler();
+                    yield args.length == 2 ? asLambdaCalls(handler, Path.of(args[1]), context)
+                            : json.writeValueAsString(handler.handleRequest(s3Event(args[2], args[4]), context));
                 }
                 case "poll" -> {
-                    SQSEvent event = args.length == 2
-                            ? SqsEvents.fromJson(Files.readString(Path.of(args[1])))
-                            : statusCheckEvent(args[2], args[4], json);
-                    yield json.writeValueAsString(new PollHandler().handleRequest(event, context));
+                    PollHandler handler = new PollHandler();
+                    yield args.length == 2 ? asLambdaCalls(handler, Path.of(args[1]), context)
+                            : json.writeValueAsString(handler.handleRequest(statusCheckEvent(args[2], args[4], json),
+                                    context));
                 }
                 default -> {
                     System.err.println("unknown function '" + function + "'\n" + USAGE);
@@ -84,6 +87,15 @@ public final class Invoke {
                     .put("errorMessage", e.getMessage()));
             System.exit(1);
         }
+    }
+
+    /** The event file's bytes in, the handler's answer out, as the runtime calls a stream handler. */
+    static String asLambdaCalls(RequestStreamHandler handler, Path event, Context context) throws IOException {
+        ByteArrayOutputStream answer = new ByteArrayOutputStream();
+        try (InputStream in = Files.newInputStream(event)) {
+            handler.handleRequest(in, answer, context);
+        }
+        return answer.toString(StandardCharsets.UTF_8);
     }
 
     /** The submission-queue message of the notification S3 sends for the object as it is now stored. */

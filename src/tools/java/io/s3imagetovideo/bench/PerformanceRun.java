@@ -134,6 +134,8 @@ public final class PerformanceRun {
 
     static final Variant FLOOR = new Variant("floor: empty handler", "floor",
             "io.s3imagetovideo.bench.EmptyHandler::handleRequest", Jit.C1, false);
+    static final Variant FLOOR_STREAM = new Variant("floor: empty stream handler", "floor",
+            "io.s3imagetovideo.bench.EmptyStreamHandler::handleRequest", Jit.C1, false);
     static final Variant OURS = new Variant("ours (C1)", "ours", "io.s3imagetovideo.submit.SubmitHandler::handleRequest",
             Jit.C1, false);
     static final Variant OURS_FULL = new Variant("ours (full JIT)", "ours",
@@ -270,6 +272,7 @@ public final class PerformanceRun {
 
         Path floor = fresh("floor");
         copyClass(testClasses, floor, "io/s3imagetovideo/bench/EmptyHandler");
+        copyClass(testClasses, floor, "io/s3imagetovideo/bench/EmptyStreamHandler");
         // joda-time: the runtime's event serialisation loads it for any event class, SQSEvent included.
         copyJars(runtimeJars.stream().filter(p -> matches(p, "aws-lambda-java-core-", "aws-lambda-java-events-",
                 "joda-time-")).toList(), floor);
@@ -382,7 +385,7 @@ public final class PerformanceRun {
 
         // --- cold starts, interleaved; one discarded round first warms the page cache and the servers
         Map<Variant, List<Run>> cold = new LinkedHashMap<>();
-        List<Variant> variants = List.of(FLOOR, OURS, SDK_DEFAULTS, FLOOR_SNAP, OURS_SNAP);
+        List<Variant> variants = List.of(FLOOR, FLOOR_STREAM, OURS, SDK_DEFAULTS, FLOOR_SNAP, OURS_SNAP);
         variants.forEach(v -> cold.put(v, new ArrayList<>()));
         for (int round = -1; round < COLD_RUNS; round++) {
             for (Variant v : variants) {

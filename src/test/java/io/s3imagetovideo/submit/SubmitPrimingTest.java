@@ -2,20 +2,11 @@ package io.s3imagetovideo.submit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import io.s3imagetovideo.api.ApiKeySource;
-import io.s3imagetovideo.api.ApiTransport;
-import io.s3imagetovideo.time.Sleeper;
-import io.s3imagetovideo.config.Secret;
 import io.s3imagetovideo.config.SubmitConfig;
-import io.s3imagetovideo.priming.Priming;
 import io.s3imagetovideo.storage.ObjectLinks;
+import io.s3imagetovideo.support.Rehearsals;
 import io.s3imagetovideo.wiring.Dependencies;
-import java.security.SecureRandom;
-import java.time.Clock;
-import java.time.Duration;
 import java.util.Map;
-import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -30,24 +21,16 @@ class SubmitPrimingTest {
         SubmitConfig config = SubmitConfig.fromEnv(Map.of("VIDEO_API_KEY_SECRET_ARN",
                 "arn:aws:secretsmanager:us-east-1:1:secret:k", "POLL_QUEUE_URL",
                 "https://sqs.us-east-1.amazonaws.com/1/poll", "VIDEO_API_BASE_URL", "http://127.0.0.1:9"));
-        // The real function's clients would reach AWS: the rehearsal must not use them, so there are none.
-        var real = new Dependencies(null, Optional.empty(), ApiTransport.newHttpClient(Duration.ofSeconds(5)),
-                ApiKeySource.fixed(new Secret("unused")), new ObjectMapper(), Clock.systemUTC(), Sleeper.SYSTEM,
-                new SecureRandom());
+        Dependencies real = Rehearsals.withoutAwsClients();
 
         // When the rehearsal runs against the loopback server
-        SubmitOutcome outcome;
-        int requests;
-        try (Priming.Server server = Priming.Server.start()) {
-            outcome = SubmitPriming.rehearse(config, real, server);
-            requests = server.requests();
-        }
+        Rehearsals.Run<SubmitOutcome> run = Rehearsals.onLoopback(server -> SubmitPriming.rehearse(config, real, server));
 
         // Then it submitted the job, having made every call of a real submission
-        assertThat(outcome.action()).isEqualTo(SubmitOutcome.Action.SUBMITTED);
-        assertThat(outcome.jobId()).contains("video_priming");
+        assertThat(run.outcome().action()).isEqualTo(SubmitOutcome.Action.SUBMITTED);
+        assertThat(run.outcome().jobId()).contains("video_priming");
         // secret, list, record, prompt, image, claim, POST, record, SQS
-        assertThat(requests).isEqualTo(9);
+        assertThat(run.requests()).isEqualTo(9);
     }
 
     @Test
@@ -61,22 +44,15 @@ class SubmitPrimingTest {
         ObjectLinks realLinks = (bucket, key, validFor) -> {
             throw new AssertionError("the rehearsal used the real presigner");
         };
-        var real = new Dependencies(null, Optional.empty(), ApiTransport.newHttpClient(Duration.ofSeconds(5)),
-                ApiKeySource.fixed(new Secret("unused")), new ObjectMapper(), Clock.systemUTC(), Sleeper.SYSTEM,
-                new SecureRandom()).withLinks(realLinks);
+        Dependencies real = Rehearsals.withoutAwsClients().withLinks(realLinks);
 
         // When the rehearsal runs against the loopback server
-        SubmitOutcome outcome;
-        int requests;
-        try (Priming.Server server = Priming.Server.start()) {
-            outcome = SubmitPriming.rehearse(config, real, server);
-            requests = server.requests();
-        }
+        Rehearsals.Run<SubmitOutcome> run = Rehearsals.onLoopback(server -> SubmitPriming.rehearse(config, real, server));
 
         // Then it went the whole way, ledger and the image's copy included
-        assertThat(outcome.action()).isEqualTo(SubmitOutcome.Action.SUBMITTED);
-        assertThat(outcome.jobId()).contains("video_priming");
+        assertThat(run.outcome().action()).isEqualTo(SubmitOutcome.Action.SUBMITTED);
+        assertThat(run.outcome().jobId()).contains("video_priming");
         // the nine of a plain submission, the ledger's read and write, the fitted image's copy
-        assertThat(requests).isEqualTo(12);
+        assertThat(run.requests()).isEqualTo(12);
     }
 }

@@ -31,8 +31,8 @@ public final class SqsBatchJson {
      * The event in {@code in}: its records with the fields the handlers read, each null when absent as
      * the runtime's serialiser leaves it. An event without records is an empty batch.
      *
-     * @throws IllegalArgumentException when the bytes are not JSON or not an object; the message says
-     *     where, and holds nothing of the event itself
+     * @throws IllegalArgumentException when the bytes are not JSON, not an object, or its records neither a
+     *     list nor one record; the message says where, and holds nothing of the event itself
      */
     public static SQSEvent read(InputStream in, ObjectMapper mapper) throws IOException {
         JsonNode root;
@@ -45,8 +45,15 @@ public final class SqsBatchJson {
         if (root == null || !root.isObject()) {
             throw new IllegalArgumentException("The event is not a JSON object; an SQS event was expected");
         }
+        JsonNode records = root.path("Records");
+        if (!records.isMissingNode() && !records.isNull() && !records.isContainerNode()) {
+            throw new IllegalArgumentException("The event's Records is neither a list nor a record; an SQS event was"
+                    + " expected");
+        }
         List<SQSEvent.SQSMessage> messages = new ArrayList<>();
-        for (JsonNode record : root.path("Records")) {
+        // One record not in a list is a list of one, as the runtime's serialiser reads it; iterating the
+        // object itself would take its fields for records.
+        for (JsonNode record : records.isObject() ? List.of(records) : records) {
             SQSEvent.SQSMessage message = new SQSEvent.SQSMessage();
             message.setMessageId(text(record, "messageId"));
             message.setReceiptHandle(text(record, "receiptHandle"));

@@ -81,6 +81,20 @@ class SqsBatchJsonTest {
     }
 
     @Test
+    void oneRecordOutsideAListIsABatchOfOneAsTheRuntimeReadsIt() throws IOException {
+        String json = "{\"Records\": {\"messageId\": \"m-1\", \"body\": \"b\"}}";
+        SQSEvent expected = LambdaEventSerializers.serializerFor(SQSEvent.class, getClass().getClassLoader())
+                .fromJson(json);
+
+        SQSEvent read = SqsBatchJson.read(stream(json), mapper);
+
+        assertThat(read.getRecords()).hasSize(1).hasSameSizeAs(expected.getRecords());
+        assertThat(read.getRecords().get(0).getMessageId()).isEqualTo(expected.getRecords().get(0).getMessageId())
+                .isEqualTo("m-1");
+        assertThat(read.getRecords().get(0).getBody()).isEqualTo("b");
+    }
+
+    @Test
     void anEmptyBatchAnswersNoFailures() throws IOException {
         SQSEvent event = SqsBatchJson.read(stream("{}"), mapper);
         ByteArrayOutputStream out = new ByteArrayOutputStream();
@@ -98,6 +112,8 @@ class SqsBatchJsonTest {
                 .hasMessageNotContaining("secret-looking-text");
         assertThatThrownBy(() -> SqsBatchJson.read(stream("[1, 2]"), mapper))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("not a JSON object");
+        assertThatThrownBy(() -> SqsBatchJson.read(stream("{\"Records\": 7}"), mapper))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("neither a list nor a record");
     }
 
     private static InputStream stream(String text) {

@@ -20,8 +20,9 @@ import java.util.Map;
  * what both handlers read and write themselves, as stream handlers, with the function's own mapper.
  * For a typed handler the runtime client would map them with its own serialiser instead, which loads a
  * second Jackson, joda-time and a mapper per event class: two thirds of an empty typed handler's cold
- * start (docs/artifact.md, "Cold start"). Field names are those of Lambda's event ("Records",
- * "messageId", ...) and of its partial batch response ("batchItemFailures", "itemIdentifier").
+ * start (docs/artifact.md, "The handlers take their events as bytes"). Field names are those of
+ * Lambda's event ("Records", "messageId", ...) and of its partial batch response ("batchItemFailures",
+ * "itemIdentifier").
  */
 public final class SqsBatchJson {
 

@@ -15,7 +15,7 @@ import java.util.Optional;
 /**
  * SnapStart priming for the submit function: one whole submission of an image and its prompt file,
  * through the function's own {@link SubmitService}, {@code java.net.http} client and Jackson mapper,
- * against the loopback server of {@link Priming} (list, record read, both downloads, the claim, the
+ * against the loopback server of {@link Priming} (list, both downloads, the claim, the
  * multipart POST, the record write, the SQS message, the Secrets Manager key; with the settings' spend
  * cap its ledger, and with presigned links the fitted image's copy).
  */
@@ -24,7 +24,6 @@ final class SubmitPriming {
     static final String BUCKET = "priming-bucket";
     static final String IMAGE = "priming/scene.png";
     static final String SIDECAR = "priming/scene.prompt.json";
-    static final String RECORD = "priming/scene.video.json";
     static final String LEDGERS = "/" + BUCKET + "/" + BucketLayout.INTERNAL_PREFIX + "ledger/";
     /** A 1x1 PNG: the smallest input the image checks accept. */
     static final byte[] PNG = Base64.getDecoder().decode(
@@ -72,8 +71,9 @@ final class SubmitPriming {
         if (r.method().equals("GET") && path.equals("/" + BUCKET + "/" + SIDECAR)) {
             return Response.of(200, "application/json", PROMPT).with("ETag", "\"p1\"");
         }
-        // The record, and with a spend cap the day's ledger: neither exists yet.
-        if (r.method().equals("GET") && (path.equals("/" + BUCKET + "/" + RECORD) || path.startsWith(LEDGERS))) {
+        // With a spend cap the day's ledger, which does not exist yet. The listing shows no record, so
+        // the record is not read.
+        if (r.method().equals("GET") && path.startsWith(LEDGERS)) {
             return Priming.noSuchKey();
         }
         // The record, the ledger, and with VIDEO_IMAGE_SEND_AS=presigned_url the fitted image's copy.

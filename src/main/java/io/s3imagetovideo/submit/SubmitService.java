@@ -134,7 +134,10 @@ public final class SubmitService {
 
     private Round decide(String bucket, UploadName upload, Instant deadline) {
         UploadObjects.Pair pair = objects.list(bucket, upload);
-        Optional<StoredRecord> existing = records.read(bucket, upload.recordKey());
+        // S3 lists what was written before the listing, so an unlisted record is not read: a record written
+        // since is caught by the create-only write below, which then loses and starts a new round.
+        Optional<StoredRecord> existing = pair.recordListed() ? records.read(bucket, upload.recordKey())
+                : Optional.empty();
         Optional<String> previousId = existing.flatMap(s -> s.record().lastJobId());
         Instant now = clock.instant();
         String sidecarKey = pair.sidecar().map(S3Object::key).orElse(null);

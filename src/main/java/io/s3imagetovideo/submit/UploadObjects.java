@@ -26,8 +26,11 @@ final class UploadObjects {
         this.s3 = s3;
     }
 
-    /** The objects that make up one upload, as S3 lists them right now. */
-    record Pair(List<S3Object> images, Optional<S3Object> sidecar) {
+    /**
+     * The objects that make up one upload, as S3 lists them right now, and whether the upload's record
+     * was among them.
+     */
+    record Pair(List<S3Object> images, Optional<S3Object> sidecar, boolean recordListed) {
         Optional<S3Object> image() {
             return images.size() == 1 ? Optional.of(images.get(0)) : Optional.empty();
         }
@@ -36,6 +39,7 @@ final class UploadObjects {
     Pair list(String bucket, UploadName upload) {
         List<S3Object> images = new ArrayList<>();
         S3Object sidecar = null;
+        boolean recordListed = false;
         // One listing finds every spelling of the image's extension, with ETags and sizes, without a download.
         // URL-encoded keys: a key with a control character that XML 1.0 cannot hold (ESC, BEL, 0x01...)
         // would otherwise make the whole listing unreadable, and the invocation fail on every retry.
@@ -43,11 +47,13 @@ final class UploadObjects {
                 .encodingType(EncodingType.URL)).contents()) {
             if (object.key().equals(upload.sidecarKey())) {
                 sidecar = object;
+            } else if (object.key().equals(upload.recordKey())) {
+                recordListed = true;
             } else if (BucketLayout.isImageOf(upload, object.key())) {
                 images.add(object);
             }
         }
-        return new Pair(List.copyOf(images), Optional.ofNullable(sidecar));
+        return new Pair(List.copyOf(images), Optional.ofNullable(sidecar), recordListed);
     }
 
     /**
